@@ -1,0 +1,18 @@
+using EcoMonitor.Core.DeadLetters;
+
+namespace EcoMonitor.Core.Decoding;
+
+/// <summary>What a decoder made of one message: the readings it found and what it refused.</summary>
+public sealed class DecodeResult
+{
+    public List<DecodedReading> Readings { get; } = [];
+
+    public List<Rejection> Rejections { get; } = [];
+
+    public static DecodeResult Rejected(string code, string reason)
+    {
+        var result = new DecodeResult();
+        result.Rejections.Add(new Rejection(code, reason));
+        return result;
+    }
+}

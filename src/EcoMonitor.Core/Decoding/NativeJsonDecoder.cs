@@ -1,0 +1,187 @@
+using System.Text.Json;
+using EcoMonitor.Core.DeadLetters;
+using EcoMonitor.Core.Readings;
+
+namespace EcoMonitor.Core.Decoding;
+
+/// <summary>
+/// The native format (DESIGN §3): on <c>eco/{site}/{kind}/{device}</c> an object
+/// <c>{"ts": …, "seq": n, "readings": {"metric": number, …}}</c>, or an array of such objects
+/// for a replayed batch. A bad record is refused alone; the others in the batch still count.
+/// Unknown top-level keys are ignored so that firmware may add fields.
+/// </summary>
+public sealed class NativeJsonDecoder : IPayloadDecoder
+{
+    public const string FormatName = "native";
+
+    public string Format => FormatName;
+
+    public DecodeResult Decode(IncomingMessage message, DecoderLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(limits);
+
+        if (!NativeTopic.TryParse(message.Topic, out var address, out var topicError))
+        {
+            return DecodeResult.Rejected(RejectionCodes.BadTopic, topicError);
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(message.Payload, new JsonDocumentOptions { MaxDepth = limits.MaxJsonDepth });
+        }
+        catch (JsonException ex)
+        {
+            return DecodeResult.Rejected(RejectionCodes.MalformedJson, $"payload is not valid JSON: {ex.Message}");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            var result = new DecodeResult();
+            switch (root.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    DecodeRecord(root, address, 0, result);
+                    break;
+                case JsonValueKind.Array when root.GetArrayLength() == 0:
+                    return DecodeResult.Rejected(RejectionCodes.InvalidShape, "the batch array is empty");
+                case JsonValueKind.Array:
+                    var index = 0;
+                    foreach (var element in root.EnumerateArray())
+                    {
+                        DecodeRecord(element, address, index++, result);
+                    }
+
+                    break;
+                default:
+                    return DecodeResult.Rejected(
+                        RejectionCodes.InvalidShape,
+                        $"payload must be a JSON object or an array of objects, not {Describe(root.ValueKind)}");
+            }
+
+            if (result.Readings.Count > limits.MaxReadingsPerMessage)
+            {
+                return DecodeResult.Rejected(
+                    RejectionCodes.TooManyReadings,
+                    $"message carries {result.Readings.Count} readings; the limit is {limits.MaxReadingsPerMessage}");
+            }
+
+            return result;
+        }
+    }
+
+    private static void DecodeRecord(JsonElement record, SensorAddress address, int index, DecodeResult result)
+    {
+        if (record.ValueKind != JsonValueKind.Object)
+        {
+            result.Rejections.Add(new Rejection(RejectionCodes.InvalidShape, $"a record must be a JSON object, not {Describe(record.ValueKind)}", index));
+            return;
+        }
+
+        DateTimeOffset? timestamp = null;
+        long? seq = null;
+        JsonElement? readings = null;
+        foreach (var property in record.EnumerateObject())
+        {
+            switch (property.Name)
+            {
+                case "ts":
+                    if (!Timestamps.TryParse(property.Value, out var ts, out var tsError))
+                    {
+                        result.Rejections.Add(new Rejection(RejectionCodes.InvalidTimestamp, tsError, index));
+                        return;
+                    }
+
+                    timestamp = ts;
+                    break;
+                case "seq":
+                    if (property.Value.ValueKind != JsonValueKind.Number || !property.Value.TryGetInt64(out var s) || s < 0)
+                    {
+                        result.Rejections.Add(new Rejection(RejectionCodes.InvalidShape, "seq must be a non-negative integer", index));
+                        return;
+                    }
+
+                    seq = s;
+                    break;
+                case "readings":
+                    readings = property.Value;
+                    break;
+            }
+        }
+
+        if (readings is not { ValueKind: JsonValueKind.Object } values)
+        {
+            var what = readings is null ? "is missing" : $"must be an object of metric: number, not {Describe(readings.Value.ValueKind)}";
+            result.Rejections.Add(new Rejection(RejectionCodes.InvalidShape, $"readings {what}", index));
+            return;
+        }
+
+        var found = new Dictionary<string, double>(StringComparer.Ordinal);
+        var refused = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in values.EnumerateObject())
+        {
+            var metric = entry.Name;
+            if (found.Remove(metric) || refused.Contains(metric))
+            {
+                // A repeated key keeps neither value: which one the node meant is unknowable.
+                if (refused.Add(metric))
+                {
+                    result.Rejections.Add(new Rejection(RejectionCodes.DuplicateMetric, $"metric '{metric}' appears more than once in one record", index, metric));
+                }
+
+                continue;
+            }
+
+            if (entry.Value.ValueKind != JsonValueKind.Number)
+            {
+                result.Rejections.Add(new Rejection(
+                    RejectionCodes.ValueNotNumber,
+                    $"value of '{metric}' must be a JSON number, not {Describe(entry.Value.ValueKind)}",
+                    index,
+                    metric));
+                refused.Add(metric);
+                continue;
+            }
+
+            if (!entry.Value.TryGetDouble(out var value))
+            {
+                // A literal such as 1e999 overflows a double to infinity.
+                result.Rejections.Add(new Rejection(
+                    RejectionCodes.ValueNotFinite,
+                    $"value of '{metric}' ({Shorten(entry.Value.GetRawText())}) is not a finite number",
+                    index,
+                    metric));
+                refused.Add(metric);
+                continue;
+            }
+
+            found[metric] = value;
+        }
+
+        if (found.Count == 0 && refused.Count == 0)
+        {
+            result.Rejections.Add(new Rejection(RejectionCodes.InvalidShape, "readings is empty", index));
+            return;
+        }
+
+        foreach (var (metric, value) in found)
+        {
+            result.Readings.Add(new DecodedReading(address, metric, value, timestamp, seq, index));
+        }
+    }
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+}

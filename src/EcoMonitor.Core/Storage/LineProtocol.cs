@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text;
+using EcoMonitor.Core.Readings;
+
+namespace EcoMonitor.Core.Storage;
+
+/// <summary>
+/// InfluxDB line protocol for readings (DESIGN §5): measurement = kind, tags site and device,
+/// one float field per metric, millisecond timestamp. Consecutive readings of one series at one
+/// time share a line, as a node's record does.
+/// </summary>
+public static class LineProtocol
+{
+    public static IEnumerable<string> Format(IEnumerable<Reading> readings)
+    {
+        ArgumentNullException.ThrowIfNull(readings);
+        var line = new StringBuilder();
+        Reading? head = null;
+        foreach (var reading in readings)
+        {
+            if (head is not null && SamePoint(head, reading))
+            {
+                line.Append(',');
+                AppendField(line, reading);
+                continue;
+            }
+
+            if (head is not null)
+            {
+                yield return Finish(line, head);
+            }
+
+            head = reading;
+            line.Clear();
+            line.Append(Escape(reading.Kind.ToName(), measurement: true));
+            line.Append(",device=").Append(Escape(reading.Device)).Append(",site=").Append(Escape(reading.Site)).Append(' ');
+            AppendField(line, reading);
+        }
+
+        if (head is not null)
+        {
+            yield return Finish(line, head);
+        }
+    }
+
+    private static bool SamePoint(Reading a, Reading b) =>
+        a.Kind == b.Kind && a.TimestampMs == b.TimestampMs && a.Site == b.Site && a.Device == b.Device;
+
+    private static string Finish(StringBuilder line, Reading head) =>
+        line.Append(' ').Append(head.TimestampMs.ToString(CultureInfo.InvariantCulture)).ToString();
+
+    private static void AppendField(StringBuilder line, Reading reading) =>
+        line.Append(Escape(reading.Metric)).Append('=').Append(reading.Value.ToString("R", CultureInfo.InvariantCulture));
+
+    /// <summary>Tag keys, tag values and field keys escape comma, equals and space.</summary>
+    private static string Escape(string value, bool measurement = false)
+    {
+        if (value.AsSpan().IndexOfAny(measurement ? ", " : ", =") < 0)
+        {
+            return value;
+        }
+
+        var sb = new StringBuilder(value.Length + 4);
+        foreach (var c in value)
+        {
+            if (c is ',' or ' ' || (!measurement && c == '='))
+            {
+                sb.Append('\\');
+            }
+
+            sb.Append(c);
+        }
+
+        return sb.ToString();
+    }
+}

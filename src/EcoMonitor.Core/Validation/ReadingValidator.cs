@@ -1,0 +1,86 @@
+using System.Globalization;
+using EcoMonitor.Core.Catalog;
+using EcoMonitor.Core.DeadLetters;
+using EcoMonitor.Core.Decoding;
+using EcoMonitor.Core.Readings;
+
+namespace EcoMonitor.Core.Validation;
+
+/// <summary>
+/// Checks a decoded reading against the catalog and the clock: known metric, finite value in
+/// the plausible range, a device time that is neither absurd, in the future nor too old.
+/// </summary>
+public sealed class ReadingValidator(MetricCatalog catalog, ValidationOptions options)
+{
+    /// <summary>Nothing before this is a real reading; earlier clocks are unset RTCs.</summary>
+    public static readonly DateTimeOffset Epoch = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public bool TryValidate(DecodedReading decoded, DateTimeOffset receivedAt, out Reading reading, out Rejection rejection)
+    {
+        ArgumentNullException.ThrowIfNull(decoded);
+        reading = null!;
+        rejection = null!;
+        var address = decoded.Address;
+
+        if (!catalog.TryGet(address.Kind, decoded.Metric, out var definition))
+        {
+            rejection = Refuse(RejectionCodes.UnknownMetric, $"'{decoded.Metric}' is not a {address.Kind.ToName()} metric of the catalog");
+            return false;
+        }
+
+        if (!double.IsFinite(decoded.Value))
+        {
+            rejection = Refuse(RejectionCodes.ValueNotFinite, $"{decoded.Metric} is {decoded.Value.ToString(CultureInfo.InvariantCulture)}");
+            return false;
+        }
+
+        if (!definition.IsPlausible(decoded.Value))
+        {
+            rejection = Refuse(
+                RejectionCodes.OutOfRange,
+                string.Create(CultureInfo.InvariantCulture, $"{decoded.Metric} = {decoded.Value} {definition.Unit} is outside the plausible range {definition.Min}..{definition.Max}"));
+            return false;
+        }
+
+        DateTimeOffset timestamp;
+        if (decoded.Timestamp is { } ts)
+        {
+            timestamp = ts;
+        }
+        else if (options.MissingTimestamp == MissingTimestampPolicy.ReceiveTime)
+        {
+            timestamp = Timestamps.TruncateToMilliseconds(receivedAt);
+        }
+        else
+        {
+            rejection = Refuse(RejectionCodes.MissingTimestamp, "the record has no ts and the policy is to refuse such readings");
+            return false;
+        }
+
+        if (timestamp < Epoch)
+        {
+            rejection = Refuse(RejectionCodes.InvalidTimestamp, $"ts {Format(timestamp)} is before {Format(Epoch)}: the device clock is not set");
+            return false;
+        }
+
+        if (timestamp > receivedAt + options.MaxFutureSkew)
+        {
+            rejection = Refuse(RejectionCodes.TimestampInFuture, $"ts {Format(timestamp)} is more than {options.MaxFutureSkew} after the receive time {Format(receivedAt)}");
+            return false;
+        }
+
+        if (timestamp < receivedAt - options.MaxAge)
+        {
+            rejection = Refuse(RejectionCodes.TimestampTooOld, $"ts {Format(timestamp)} is more than {options.MaxAge.TotalDays:0.#} days before the receive time");
+            return false;
+        }
+
+        reading = new Reading(address.Kind, address.Site, address.Device, decoded.Metric, decoded.Value, timestamp.ToUnixTimeMilliseconds(), decoded.Seq);
+        return true;
+
+        Rejection Refuse(string code, string reason) =>
+            new(code, reason, decoded.Record, decoded.Metric, double.IsFinite(decoded.Value) ? decoded.Value : null);
+    }
+
+    private static string Format(DateTimeOffset value) => value.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+}
