@@ -7,7 +7,7 @@ namespace EcoMonitor.Core.Storage;
 /// <summary>
 /// InfluxDB line protocol for readings (DESIGN §5): measurement = kind, tags site and device,
 /// one float field per metric, millisecond timestamp. Consecutive readings of one series at one
-/// time share a line, as a node's record does.
+/// time share a line, as a node's record does; a line never repeats a field.
 /// </summary>
 public static class LineProtocol
 {
@@ -15,10 +15,12 @@ public static class LineProtocol
     {
         ArgumentNullException.ThrowIfNull(readings);
         var line = new StringBuilder();
+        var fields = new HashSet<string>(StringComparer.Ordinal);
         Reading? head = null;
         foreach (var reading in readings)
         {
-            if (head is not null && SamePoint(head, reading))
+            // A repeated field (a record sent twice) starts a new line: a line holds each key once.
+            if (head is not null && SamePoint(head, reading) && fields.Add(reading.Metric))
             {
                 line.Append(',');
                 AppendField(line, reading);
@@ -32,6 +34,8 @@ public static class LineProtocol
 
             head = reading;
             line.Clear();
+            fields.Clear();
+            fields.Add(reading.Metric);
             line.Append(Escape(reading.Kind.ToName(), measurement: true));
             line.Append(",device=").Append(Escape(reading.Device)).Append(",site=").Append(Escape(reading.Site)).Append(' ');
             AppendField(line, reading);

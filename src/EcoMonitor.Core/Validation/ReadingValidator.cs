@@ -24,7 +24,7 @@ public sealed class ReadingValidator(MetricCatalog catalog, ValidationOptions op
 
         if (!catalog.TryGet(address.Kind, decoded.Metric, out var definition))
         {
-            rejection = Refuse(RejectionCodes.UnknownMetric, $"'{decoded.Metric}' is not a {address.Kind.ToName()} metric of the catalog");
+            rejection = Refuse(RejectionCodes.UnknownMetric, $"'{decoded.Metric}' is not in the catalog for kind {address.Kind.ToName()}");
             return false;
         }
 

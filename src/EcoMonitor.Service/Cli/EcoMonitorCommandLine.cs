@@ -1,0 +1,40 @@
+using System.CommandLine;
+using EcoMonitor.Service.Hosting;
+
+namespace EcoMonitor.Service.Cli;
+
+/// <summary>
+/// The verbs of DESIGN §7. With no verb, or <c>run</c>, the service runs; tokens the parser does
+/// not know (<c>--Mqtt:Host=broker</c>) are handed to .NET configuration as usual.
+/// </summary>
+public static class EcoMonitorCommandLine
+{
+    public static RootCommand Create(string[] args)
+    {
+        var root = new RootCommand("EcoMonitor: MQTT sensor readings into InfluxDB, with dead letters for what is refused")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        var run = new Command("run", "Run the service (the default)") { TreatUnmatchedTokensAsErrors = false };
+        run.SetAction((parse, ct) => RunAsync(parse.UnmatchedTokens, ct));
+        root.SetAction((parse, ct) => RunAsync(parse.UnmatchedTokens, ct));
+        root.Add(run);
+        root.Add(DecodeCommand.Create(() => LoadConfiguration(args)));
+        return root;
+    }
+
+    private static async Task<int> RunAsync(IReadOnlyList<string> configurationArgs, CancellationToken cancellationToken)
+    {
+        var app = EcoMonitorHost.Build([.. configurationArgs]);
+        await app.RunAsync(cancellationToken);
+        return 0;
+    }
+
+    /// <summary>The configuration the service would read, for verbs that run without a host.</summary>
+    private static IConfiguration LoadConfiguration(string[] args) =>
+        new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .Build();
+}

@@ -1,0 +1,27 @@
+using EcoMonitor.Service.Http;
+
+namespace EcoMonitor.Service.Hosting;
+
+/// <summary>Builds the service host; used by <c>run</c> and by the integration tests.</summary>
+public static class EcoMonitorHost
+{
+    public const string DefaultUrls = "http://127.0.0.1:8080";
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (string.IsNullOrEmpty(builder.Configuration["Urls"]))
+        {
+            // Loopback unless the operator says otherwise: the surface has no authentication yet.
+            builder.WebHost.UseUrls(DefaultUrls);
+        }
+
+        builder.Services.AddSystemd();
+        builder.Services.AddEcoMonitorService(builder.Configuration);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.MapEcoMonitorEndpoints();
+        return app;
+    }
+}

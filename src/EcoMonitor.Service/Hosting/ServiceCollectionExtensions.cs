@@ -1,0 +1,66 @@
+using EcoMonitor.Core.Decoding;
+using EcoMonitor.Core.Ingestion;
+using EcoMonitor.Core.Validation;
+using EcoMonitor.Service.DeadLetters;
+using EcoMonitor.Service.Http;
+using EcoMonitor.Service.Ingestion;
+using EcoMonitor.Service.Mqtt;
+using EcoMonitor.Service.Observability;
+using EcoMonitor.Service.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace EcoMonitor.Service.Hosting;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>Decoding and validation: what the service and the <c>decode</c> command share.</summary>
+    public static IServiceCollection AddEcoMonitorIngestion(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
+        services.AddOptions<CatalogOptions>().Bind(configuration.GetSection(CatalogOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CatalogOptions>, CatalogOptionsValidator>();
+
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<CatalogOptions>>().Value.Build());
+        services.AddSingleton(PayloadFormats.Default);
+        services.AddSingleton(sp => new ReadingValidator(
+            sp.GetRequiredService<Core.Catalog.MetricCatalog>(),
+            sp.GetRequiredService<IOptions<IngestOptions>>().Value.Validation));
+        services.AddSingleton(sp => new MessageIngestor(
+            sp.GetRequiredService<PayloadFormats>(),
+            sp.GetRequiredService<ReadingValidator>(),
+            sp.GetRequiredService<IOptions<IngestOptions>>().Value.Limits));
+        return services;
+    }
+
+    /// <summary>The running service: MQTT consumer → handler → queue → batch writer → store.</summary>
+    public static IServiceCollection AddEcoMonitorService(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddEcoMonitorIngestion(configuration);
+
+        services.AddOptions<EcoMonitorOptions>().Bind(configuration).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EcoMonitorOptions>, EcoMonitorOptionsValidator>();
+        services.AddOptions<MqttOptions>().Bind(configuration.GetSection(MqttOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>();
+        services.AddOptions<InfluxOptions>().Bind(configuration.GetSection(InfluxOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<InfluxOptions>, InfluxOptionsValidator>();
+
+        services.AddSingleton<IngestMetrics>();
+        services.AddSingleton<StoreHealth>();
+        services.AddSingleton<MqttConnectionState>();
+        services.AddSingleton<DeadLetterStore>();
+        services.AddSingleton<IngestQueue>();
+        services.AddSingleton<MessageHandler>();
+        services.AddSingleton<StoreWritePipeline>();
+        services.AddSingleton<MqttReconnectPipeline>();
+        services.TryAddSingleton<IPointWriter, InfluxPointWriter>();
+
+        services.AddHostedService<BatchWriter>();
+        services.AddHostedService<MqttIngestConsumer>();
+
+        services.AddHealthChecks().AddCheck<ReadinessCheck>("ingest", tags: ["ready"]);
+        return services;
+    }
+}

@@ -1,0 +1,12 @@
+using EcoMonitor.Core.Readings;
+
+namespace EcoMonitor.Service.Ingestion;
+
+/// <summary>
+/// A message on its way to the store: its accepted readings (possibly none) and how to
+/// acknowledge it to the broker once they are durable.
+/// </summary>
+public sealed record IngestEnvelope(
+    string Topic,
+    IReadOnlyList<Reading> Readings,
+    Func<CancellationToken, Task> Acknowledge);

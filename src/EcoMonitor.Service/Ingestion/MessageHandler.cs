@@ -1,0 +1,59 @@
+using EcoMonitor.Core.DeadLetters;
+using EcoMonitor.Core.Decoding;
+using EcoMonitor.Core.Ingestion;
+using EcoMonitor.Service.DeadLetters;
+using EcoMonitor.Service.Observability;
+
+namespace EcoMonitor.Service.Ingestion;
+
+/// <summary>
+/// One received message: decode and validate it, record what was refused in the dead-letter
+/// store, and queue the accepted readings with the message's acknowledgement.
+/// </summary>
+public sealed partial class MessageHandler(
+    MessageIngestor ingestor,
+    DeadLetterStore deadLetters,
+    IngestQueue queue,
+    IngestMetrics metrics,
+    ILogger<MessageHandler> logger)
+{
+    public async Task HandleAsync(IncomingMessage message, string format, Func<CancellationToken, Task> acknowledge, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        metrics.MessagesReceived.Inc();
+
+        IngestResult result;
+        try
+        {
+            result = ingestor.Ingest(message, format);
+        }
+#pragma warning disable CA1031 // A decoder bug must not stop the service: the message is dead-lettered instead.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogDecoderFailed(logger, ex, message.Topic);
+            result = new IngestResult(format, [], [new Rejection(RejectionCodes.InvalidShape, $"decoder failed: {ex.GetType().Name}: {ex.Message}")], 0);
+        }
+
+        if (result.Rejections.Count > 0)
+        {
+            // Durable before the acknowledgement can be sent: nothing refused goes unrecorded.
+            await deadLetters.WriteAsync(message, result, cancellationToken);
+            metrics.DeadLettered.Inc();
+            foreach (var rejection in result.Rejections)
+            {
+                metrics.Rejections.WithLabels(rejection.Code).Inc();
+            }
+        }
+
+        metrics.ReadingsAccepted.Inc(result.Accepted.Count);
+        metrics.ReceiveTimeStamped.Inc(result.ReceiveTimeStamped);
+
+        // Even a wholly refused message goes through the queue, so acknowledgements leave in
+        // the order messages arrived.
+        await queue.EnqueueAsync(new IngestEnvelope(message.Topic, result.Accepted, acknowledge), cancellationToken);
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Decoding a message on {Topic} failed unexpectedly; it is dead-lettered")]
+    private static partial void LogDecoderFailed(ILogger logger, Exception exception, string topic);
+}

@@ -1,0 +1,204 @@
+using System.Buffers;
+using System.Security.Cryptography.X509Certificates;
+using EcoMonitor.Core.Decoding;
+using EcoMonitor.Service.Ingestion;
+using EcoMonitor.Service.Observability;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace EcoMonitor.Service.Mqtt;
+
+/// <summary>
+/// Subscribes at QoS 1 on a persistent session and hands each message to the
+/// <see cref="MessageHandler"/> with manual acknowledgement: the PUBACK leaves only when the
+/// batch writer has stored the message's readings.
+/// </summary>
+public sealed partial class MqttIngestConsumer(
+    IOptions<MqttOptions> options,
+    MessageHandler handler,
+    MqttReconnectPipeline reconnect,
+    MqttConnectionState state,
+    IngestMetrics metrics,
+    TimeProvider time,
+    ILogger<MqttIngestConsumer> logger) : BackgroundService
+{
+    private readonly MqttOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var client = new MqttClientFactory().CreateMqttClient();
+        client.ApplicationMessageReceivedAsync += e => OnMessageAsync(e, stoppingToken);
+        client.DisconnectedAsync += e =>
+        {
+            state.IsConnected = false;
+            metrics.MqttConnected.Set(0);
+            if (e.ClientWasConnected)
+            {
+                LogDisconnected(logger, e.Reason.ToString(), e.Exception?.Message ?? e.ReasonString ?? string.Empty);
+            }
+
+            return Task.CompletedTask;
+        };
+
+        var clientOptions = BuildClientOptions();
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                if (!client.IsConnected)
+                {
+                    await reconnect.Pipeline.ExecuteAsync(async ct => await ConnectAsync(client, clientOptions, ct), stoppingToken);
+                }
+
+                // MQTTnet's reconnect-with-a-timer pattern: a ping finds a half-open connection
+                // sooner than the keep-alive; the loop above then reconnects.
+                await Task.Delay(_options.HealthCheckInterval, time, stoppingToken);
+                if (client.IsConnected && !await client.TryPingAsync(stoppingToken))
+                {
+                    LogPingFailed(logger);
+                    await client.TryDisconnectAsync(MqttClientDisconnectOptionsReason.UnspecifiedError, "ping failed");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        finally
+        {
+            state.IsConnected = false;
+            metrics.MqttConnected.Set(0);
+            if (client.IsConnected)
+            {
+                // A normal disconnect keeps the session: unacknowledged messages stay at the broker.
+                await client.TryDisconnectAsync(MqttClientDisconnectOptionsReason.NormalDisconnection, "shutting down");
+            }
+        }
+    }
+
+    private async Task ConnectAsync(IMqttClient client, MqttClientOptions clientOptions, CancellationToken cancellationToken)
+    {
+        var result = await client.ConnectAsync(clientOptions, cancellationToken);
+        if (result.ResultCode != MqttClientConnectResultCode.Success)
+        {
+            throw new InvalidOperationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}");
+        }
+
+        LogConnected(logger, _options.Host, _options.Port, _options.ClientId, result.IsSessionPresent);
+        if (!result.IsSessionPresent)
+        {
+            // A new session has no subscriptions; a resumed one keeps them and their queue.
+            await SubscribeAsync(client, cancellationToken);
+        }
+
+        state.IsConnected = true;
+        metrics.MqttConnected.Set(1);
+    }
+
+    private async Task SubscribeAsync(IMqttClient client, CancellationToken cancellationToken)
+    {
+        var builder = new MqttClientSubscribeOptionsBuilder();
+        foreach (var subscription in _options.EffectiveSubscriptions())
+        {
+            builder.WithTopicFilter(f => f.WithTopic(BrokerFilter(subscription.Topic)).WithAtLeastOnceQoS());
+        }
+
+        var result = await client.SubscribeAsync(builder.Build(), cancellationToken);
+        foreach (var item in result.Items)
+        {
+            if (item.ResultCode is not (MqttClientSubscribeResultCode.GrantedQoS1 or MqttClientSubscribeResultCode.GrantedQoS2))
+            {
+                throw new MqttSubscribeRefusedException($"the broker refused the subscription to '{item.TopicFilter.Topic}': {item.ResultCode}");
+            }
+
+            LogSubscribed(logger, item.TopicFilter.Topic);
+        }
+    }
+
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken stoppingToken)
+    {
+        e.AutoAcknowledge = false;
+        var message = e.ApplicationMessage;
+        var incoming = new IncomingMessage(message.Topic, message.Payload.ToArray(), time.GetUtcNow());
+        try
+        {
+            await handler.HandleAsync(incoming, FormatFor(message.Topic), e.AcknowledgeAsync, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Not acknowledged: the broker redelivers it to the next session.
+        }
+#pragma warning disable CA1031 // E.g. the dead-letter disk is full: leave the message unacknowledged and say so loudly.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogHandlingFailed(logger, ex, message.Topic);
+        }
+    }
+
+    private string FormatFor(string topic)
+    {
+        foreach (var subscription in _options.EffectiveSubscriptions())
+        {
+            if (MqttTopicFilterComparer.Compare(topic, subscription.Topic) == MqttTopicFilterCompareResult.IsMatch)
+            {
+                return subscription.Format;
+            }
+        }
+
+        return "auto";
+    }
+
+    private string BrokerFilter(string topic) =>
+        string.IsNullOrEmpty(_options.SharedGroup) ? topic : $"$share/{_options.SharedGroup}/{topic}";
+
+    private MqttClientOptions BuildClientOptions()
+    {
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(_options.Host, _options.Port)
+            .WithClientId(_options.ClientId)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval((uint)_options.SessionExpiry.TotalSeconds)
+            .WithReceiveMaximum((ushort)_options.ReceiveMaximum)
+            .WithKeepAlivePeriod(_options.KeepAlive)
+            .WithTimeout(_options.ConnectTimeout);
+        if (!string.IsNullOrEmpty(_options.Username))
+        {
+            builder.WithCredentials(_options.Username, _options.Password);
+        }
+
+        if (_options.UseTls)
+        {
+            builder.WithTlsOptions(tls =>
+            {
+                tls.UseTls();
+                if (!string.IsNullOrEmpty(_options.CaFile))
+                {
+                    var trust = new X509Certificate2Collection();
+                    trust.ImportFromPemFile(_options.CaFile);
+                    tls.WithTrustChain(trust);
+                }
+            });
+        }
+
+        return builder.Build();
+    }
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Connected to the broker {Host}:{Port} as {ClientId} (session present: {SessionPresent})")]
+    private static partial void LogConnected(ILogger logger, string host, int port, string clientId, bool sessionPresent);
+
+    [LoggerMessage(EventId = 4102, Level = LogLevel.Information, Message = "Subscribed to {Topic}")]
+    private static partial void LogSubscribed(ILogger logger, string topic);
+
+    [LoggerMessage(EventId = 4103, Level = LogLevel.Warning, Message = "Disconnected from the broker ({Reason}): {Detail}")]
+    private static partial void LogDisconnected(ILogger logger, string reason, string detail);
+
+    [LoggerMessage(EventId = 4104, Level = LogLevel.Warning, Message = "Ping to the broker failed; reconnecting")]
+    private static partial void LogPingFailed(ILogger logger);
+
+    [LoggerMessage(EventId = 4105, Level = LogLevel.Error, Message = "Handling a message on {Topic} failed; it stays unacknowledged for redelivery")]
+    private static partial void LogHandlingFailed(ILogger logger, Exception exception, string topic);
+}

@@ -1,0 +1,56 @@
+using Prometheus;
+
+namespace EcoMonitor.Service.Observability;
+
+/// <summary>
+/// The counters of the ingest path, exported on <c>/metrics</c>. One registry per host, so
+/// several hosts in one process (tests) do not share counts.
+/// </summary>
+public sealed class IngestMetrics
+{
+    public IngestMetrics()
+    {
+        Registry = Metrics.NewCustomRegistry();
+        var factory = Metrics.WithCustomRegistry(Registry);
+        MessagesReceived = factory.CreateCounter("ecomonitor_messages_received_total", "MQTT messages received.");
+        MessagesAcknowledged = factory.CreateCounter("ecomonitor_messages_acknowledged_total", "MQTT messages acknowledged after their readings were stored or dead-lettered.");
+        ReadingsAccepted = factory.CreateCounter("ecomonitor_readings_accepted_total", "Readings that passed decoding and validation.");
+        ReadingsStored = factory.CreateCounter("ecomonitor_readings_stored_total", "Readings written to the store.");
+        ReceiveTimeStamped = factory.CreateCounter("ecomonitor_readings_receive_time_stamped_total", "Readings without a device timestamp, stamped with the receive time.");
+        Rejections = factory.CreateCounter("ecomonitor_rejections_total", "Refused messages, records or readings, by reason code.", "reason");
+        DeadLettered = factory.CreateCounter("ecomonitor_dead_lettered_messages_total", "Messages with at least one rejection, recorded in the dead-letter store.");
+        StoreWriteFailures = factory.CreateCounter("ecomonitor_store_write_failures_total", "Failed write attempts to the store (each retry counts).");
+        BatchLatency = factory.CreateHistogram(
+            "ecomonitor_batch_write_seconds",
+            "Time to write one batch to the store, retries included.",
+            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
+        QueueDepth = factory.CreateGauge("ecomonitor_queue_messages", "Messages waiting between the consumer and the batch writer.");
+        MqttConnected = factory.CreateGauge("ecomonitor_mqtt_connected", "1 while connected to the broker.");
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    public Counter MessagesReceived { get; }
+
+    public Counter MessagesAcknowledged { get; }
+
+    public Counter ReadingsAccepted { get; }
+
+    public Counter ReadingsStored { get; }
+
+    public Counter ReceiveTimeStamped { get; }
+
+    public Counter Rejections { get; }
+
+    public Counter DeadLettered { get; }
+
+    public Counter StoreWriteFailures { get; }
+
+    public Histogram BatchLatency { get; }
+
+    public Gauge QueueDepth { get; }
+
+    public Gauge MqttConnected { get; }
+
+    public double RejectionsFor(string reason) => Rejections.WithLabels(reason).Value;
+}

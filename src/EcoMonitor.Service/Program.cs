@@ -1,0 +1,3 @@
+using EcoMonitor.Service.Cli;
+
+return await EcoMonitorCommandLine.Create(args).Parse(args).InvokeAsync();
