@@ -34,7 +34,7 @@ public sealed partial class MqttIngestConsumer(
         {
             state.IsConnected = false;
             metrics.MqttConnected.Set(0);
-            if (e.ClientWasConnected)
+            if (e.ClientWasConnected && !stoppingToken.IsCancellationRequested)
             {
                 LogDisconnected(logger, e.Reason.ToString(), e.Exception?.Message ?? e.ReasonString ?? string.Empty);
             }

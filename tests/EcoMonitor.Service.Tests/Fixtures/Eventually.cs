@@ -1,0 +1,28 @@
+namespace EcoMonitor.Service.Tests.Fixtures;
+
+/// <summary>Waits for a condition with a deadline, polling; never a blind sleep.</summary>
+public static class Eventually
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+
+    public static async Task WaitAsync(Func<bool> condition, TimeSpan timeout, string what, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        await WaitAsync(() => Task.FromResult(condition()), timeout, what, cancellationToken);
+    }
+
+    public static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out after {timeout} waiting for {what}.");
+            }
+
+            await Task.Delay(PollInterval, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using System.Globalization;
+
+namespace EcoMonitor.Service.Tests.Fixtures;
+
+/// <summary>
+/// A real mosquitto on a free loopback port, with persistence in a temporary folder. Started as
+/// root it drops to its own user, so the folder is world-writable; it logs to a file because
+/// its stdout is block-buffered.
+/// </summary>
+public sealed class MosquittoServer : IAsyncDisposable
+{
+    private readonly DirectoryInfo _directory;
+    private ServerProcess? _process;
+
+    private MosquittoServer(DirectoryInfo directory, int port)
+    {
+        _directory = directory;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string Host => "127.0.0.1";
+
+    public string LogFile => Path.Combine(_directory.FullName, "mosquitto.log");
+
+    public static async Task<MosquittoServer> StartAsync(CancellationToken cancellationToken)
+    {
+        var directory = Directory.CreateTempSubdirectory("ecomonitor-mosquitto-");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(directory.FullName, (UnixFileMode)0b111_111_111);
+        }
+        var server = new MosquittoServer(directory, FreePort.Next());
+        await server.StartAgainAsync(cancellationToken);
+        return server;
+    }
+
+    /// <summary>Starts (again) on the same port with the same persistence.</summary>
+    public async Task StartAgainAsync(CancellationToken cancellationToken)
+    {
+        var config = Path.Combine(_directory.FullName, "mosquitto.conf");
+        await File.WriteAllTextAsync(
+            config,
+            string.Create(CultureInfo.InvariantCulture, $"""
+                listener {Port} 127.0.0.1
+                allow_anonymous true
+                persistence true
+                persistence_location {_directory.FullName}/
+                autosave_interval 1
+                log_dest file {LogFile}
+                log_type error
+                log_type warning
+                log_type notice
+                max_queued_messages 1000000
+                max_inflight_messages 0
+                """),
+            cancellationToken);
+        _process = ServerProcess.Start(ServerBinaries.Find("mosquitto"), ["-c", config]);
+        await Eventually.WaitAsync(
+            async () => _process.HasExited
+                ? throw new InvalidOperationException($"mosquitto exited at start: {_process.Output} {ReadLog()}")
+                : await FreePort.AcceptsAsync(Port, cancellationToken),
+            TimeSpan.FromSeconds(15),
+            "mosquitto to accept connections",
+            cancellationToken);
+    }
+
+    public async Task StopAsync()
+    {
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+            _process = null;
+        }
+    }
+
+    public string ReadLog() => File.Exists(LogFile) ? File.ReadAllText(LogFile) : string.Empty;
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _directory.Delete(recursive: true);
+    }
+}

@@ -1,0 +1,57 @@
+using System.Globalization;
+using EcoMonitor.Service.Hosting;
+using EcoMonitor.Service.Mqtt;
+using EcoMonitor.Service.Observability;
+
+namespace EcoMonitor.Service.Tests.Fixtures;
+
+/// <summary>The EcoMonitor host, in process, wired to the test servers and a temporary data folder.</summary>
+public sealed class ServiceUnderTest : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private ServiceUnderTest(WebApplication app, DirectoryInfo dataDirectory)
+    {
+        _app = app;
+        DataDirectory = dataDirectory;
+    }
+
+    public DirectoryInfo DataDirectory { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public IngestMetrics Metrics => _app.Services.GetRequiredService<IngestMetrics>();
+
+    public string DeadLetterDirectory => Path.Combine(DataDirectory.FullName, "deadletter");
+
+    public static async Task<ServiceUnderTest> StartAsync(Servers servers, CancellationToken cancellationToken, params string[] extraArgs)
+    {
+        ArgumentNullException.ThrowIfNull(servers);
+        var data = Directory.CreateTempSubdirectory("ecomonitor-data-");
+        string[] args =
+        [
+            "--Mqtt:Host=127.0.0.1",
+            string.Create(CultureInfo.InvariantCulture, $"--Mqtt:Port={servers.Mosquitto.Port}"),
+            $"--Mqtt:ClientId=test-{Guid.NewGuid():N}",
+            $"--Influx:Url={servers.VictoriaMetrics.Url}",
+            $"--DataDirectory={data.FullName}",
+            "--Urls=http://127.0.0.1:0",
+            "--Ingest:BatchMaxAge=00:00:00.050",
+            "--Logging:LogLevel:Default=Warning",
+            .. extraArgs,
+        ];
+        var app = EcoMonitorHost.Build(args);
+        await app.StartAsync(cancellationToken);
+        var service = new ServiceUnderTest(app, data);
+        var state = app.Services.GetRequiredService<MqttConnectionState>();
+        await Eventually.WaitAsync(() => state.IsConnected, TimeSpan.FromSeconds(20), "the service to connect and subscribe", cancellationToken);
+        return service;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        DataDirectory.Delete(recursive: true);
+    }
+}
