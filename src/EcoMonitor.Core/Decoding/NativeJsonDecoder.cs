@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using EcoMonitor.Core.DeadLetters;
 using EcoMonitor.Core.Readings;
 
@@ -26,6 +27,12 @@ public sealed class NativeJsonDecoder : IPayloadDecoder
             return DecodeResult.Rejected(RejectionCodes.BadTopic, topicError);
         }
 
+        // The reader does not check UTF-8 inside strings; GetString would throw on it later.
+        if (!Utf8.IsValid(message.Payload.Span))
+        {
+            return DecodeResult.Rejected(RejectionCodes.MalformedJson, "payload is not valid UTF-8");
+        }
+
         JsonDocument document;
         try
         {
@@ -43,7 +50,7 @@ public sealed class NativeJsonDecoder : IPayloadDecoder
             switch (root.ValueKind)
             {
                 case JsonValueKind.Object:
-                    DecodeRecord(root, address, 0, result);
+                    DecodeRecordOrRefuse(root, address, 0, result);
                     break;
                 case JsonValueKind.Array when root.GetArrayLength() == 0:
                     return DecodeResult.Rejected(RejectionCodes.InvalidShape, "the batch array is empty");
@@ -51,7 +58,7 @@ public sealed class NativeJsonDecoder : IPayloadDecoder
                     var index = 0;
                     foreach (var element in root.EnumerateArray())
                     {
-                        DecodeRecord(element, address, index++, result);
+                        DecodeRecordOrRefuse(element, address, index++, result);
                     }
 
                     break;
@@ -69,6 +76,23 @@ public sealed class NativeJsonDecoder : IPayloadDecoder
             }
 
             return result;
+        }
+    }
+
+    private static void DecodeRecordOrRefuse(JsonElement record, SensorAddress address, int index, DecodeResult result)
+    {
+        var mark = result.Rejections.Count;
+        try
+        {
+            DecodeRecord(record, address, index, result);
+        }
+        catch (InvalidOperationException)
+        {
+            // A string escape with an unpaired surrogate (\ud800) is valid JSON grammar but no valid
+            // text, and reading it as a string throws. Readings are only added once the whole record
+            // was read, so only this record's rejections need replacing.
+            result.Rejections.RemoveRange(mark, result.Rejections.Count - mark);
+            result.Rejections.Add(new Rejection(RejectionCodes.MalformedJson, "a string of the record holds an unpaired UTF-16 surrogate escape", index));
         }
     }
 
@@ -145,9 +169,9 @@ public sealed class NativeJsonDecoder : IPayloadDecoder
                 continue;
             }
 
-            if (!entry.Value.TryGetDouble(out var value))
+            if (!entry.Value.TryGetDouble(out var value) || !double.IsFinite(value))
             {
-                // A literal such as 1e999 overflows a double to infinity.
+                // A literal such as 1e999 overflows a double to infinity (TryGetDouble accepts it).
                 result.Rejections.Add(new Rejection(
                     RejectionCodes.ValueNotFinite,
                     $"value of '{metric}' ({Shorten(entry.Value.GetRawText())}) is not a finite number",

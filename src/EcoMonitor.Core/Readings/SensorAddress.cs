@@ -13,6 +13,6 @@ public static partial class SensorIdentifiers
     /// <summary>DESIGN §3: site and device names.</summary>
     public static bool IsValid(string? value) => value is not null && IdPattern().IsMatch(value);
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex IdPattern();
 }

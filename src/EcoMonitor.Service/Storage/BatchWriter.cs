@@ -119,7 +119,8 @@ public sealed partial class BatchWriter(
         {
             try
             {
-                await envelope.Acknowledge(stoppingToken);
+                // Not cancelled by shutdown: the readings are stored, so the ack should still leave.
+                await envelope.Acknowledge(CancellationToken.None);
                 metrics.MessagesAcknowledged.Inc();
             }
 #pragma warning disable CA1031 // The connection may have dropped since: the broker redelivers, and the rewrite is idempotent.

@@ -24,7 +24,11 @@ public sealed class ServiceUnderTest : IAsyncDisposable
 
     public string DeadLetterDirectory => Path.Combine(DataDirectory.FullName, "deadletter");
 
-    public static async Task<ServiceUnderTest> StartAsync(Servers servers, CancellationToken cancellationToken, params string[] extraArgs)
+    /// <summary>
+    /// Starts a service subscribed to <c>eco/{site}/+/+</c> only: tests run in parallel on one
+    /// broker and each must see its own traffic alone.
+    /// </summary>
+    public static async Task<ServiceUnderTest> StartAsync(Servers servers, string site, CancellationToken cancellationToken, params string[] extraArgs)
     {
         ArgumentNullException.ThrowIfNull(servers);
         var data = Directory.CreateTempSubdirectory("ecomonitor-data-");
@@ -37,6 +41,8 @@ public sealed class ServiceUnderTest : IAsyncDisposable
             $"--DataDirectory={data.FullName}",
             "--Urls=http://127.0.0.1:0",
             "--Ingest:BatchMaxAge=00:00:00.050",
+            $"--Mqtt:Subscriptions:0:Topic=eco/{site}/+/+",
+            "--Mqtt:Subscriptions:0:Format=native",
             "--Logging:LogLevel:Default=Warning",
             .. extraArgs,
         ];

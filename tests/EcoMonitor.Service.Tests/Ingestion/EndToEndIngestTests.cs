@@ -16,7 +16,7 @@ public sealed class EndToEndIngestTests(Servers servers)
     {
         var ct = TestContext.Current.CancellationToken;
         var site = $"e2e-{Guid.NewGuid():N}"[..16];
-        await using var service = await ServiceUnderTest.StartAsync(servers, ct);
+        await using var service = await ServiceUnderTest.StartAsync(servers, site, ct);
 
         var expected = new HashSet<(string Series, string Device, long Ts, double Value)>();
 
