@@ -14,6 +14,11 @@ public static class LineProtocol
     public static IEnumerable<string> Format(IEnumerable<Reading> readings)
     {
         ArgumentNullException.ThrowIfNull(readings);
+        return FormatLines(readings);
+    }
+
+    private static IEnumerable<string> FormatLines(IEnumerable<Reading> readings)
+    {
         var line = new StringBuilder();
         var fields = new HashSet<string>(StringComparer.Ordinal);
         Reading? head = null;

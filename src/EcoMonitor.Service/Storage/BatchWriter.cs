@@ -59,7 +59,6 @@ public sealed partial class BatchWriter(
                 readings += envelope.Readings.Count;
             }
 
-            metrics.QueueDepth.Set(reader.Count);
             var remaining = _options.BatchMaxAge - time.GetElapsedTime(started);
             if (batch.Count >= _options.BatchMaxMessages || readings >= _options.BatchMaxReadings || remaining <= TimeSpan.Zero)
             {
