@@ -1,0 +1,3 @@
+using EcoMonitor.FirmwareSim;
+
+return await FleetCommand.InvokeAsync(args, TimeProvider.System);

@@ -1,0 +1,172 @@
+namespace EcoMonitor.FirmwareSim;
+
+/// <summary>
+/// Plausible sensor signals as a pure function of (seed, site, kind, device, metric, time): the same
+/// inputs give the same value in every run and on every machine, so a test can recompute what a node
+/// sent from its payload alone. Each signal is a per-device baseline, a daily cycle where the quantity
+/// has one, slow drift (smoothly interpolated value noise) and a little measurement noise. Every value
+/// is rounded to the metric's resolution and clamped into its catalog range.
+/// </summary>
+public sealed class SignalModel(int seed)
+{
+    private const double Hour = 3600;
+    private const long MillisecondsPerDay = 86_400_000;
+
+    public int Seed { get; } = seed;
+
+    /// <summary>All readings of a node of <paramref name="kind"/> at <paramref name="time"/>, in catalog order.</summary>
+    public IReadOnlyList<KeyValuePair<string, double>> Readings(string site, string kind, string device, DateTimeOffset time)
+    {
+        var metrics = FleetCatalog.MetricsOf(kind);
+        var readings = new KeyValuePair<string, double>[metrics.Count];
+        for (var i = 0; i < metrics.Count; i++)
+        {
+            readings[i] = new(metrics[i].Name, Value(site, kind, device, metrics[i].Name, time));
+        }
+
+        return readings;
+    }
+
+    /// <summary>One reading, rounded and inside the catalog range.</summary>
+    public double Value(string site, string kind, string device, string metric, DateTimeOffset time)
+    {
+        var definition = FleetCatalog.Metric(kind, metric);
+        var sample = new Sample(DeviceKey(site, kind, device), time.ToUnixTimeMilliseconds());
+        var raw = Raw(kind, metric, sample);
+        return definition.Clamp(Math.Round(raw, definition.Decimals, MidpointRounding.AwayFromZero));
+    }
+
+    private ulong DeviceKey(string site, string kind, string device) =>
+        Fnv(Fnv(Fnv(Mix((ulong)(uint)Seed), site), kind), device);
+
+    // Coefficients are chosen so the unclamped extremes stay well inside the catalog ranges; the
+    // clamp in Value is only a safety net. Extremes are noted beside each formula.
+    private static double Raw(string kind, string metric, Sample s) => (kind, metric) switch
+    {
+        // [4, 26] °C, warmest mid-afternoon.
+        (FleetCatalog.Air, "temperature") => 15 + 3 * s.Offset(metric) + 6 * s.Daily(15) + 1.5 * s.Drift(metric, 3 * Hour) + 0.2 * s.Noise(metric),
+        // [25, 95] %RH, the mirror image of temperature.
+        (FleetCatalog.Air, "humidity") => 60 + 10 * s.Offset(metric) - 18 * s.Daily(15) + 6 * s.Drift(metric, 3 * Hour) + s.Noise(metric),
+        // [986, 1020] hPa, lower for nodes that sit higher.
+        (FleetCatalog.Air, "pressure") => 1013 - 20 * s.Level(metric) + 6 * s.Drift(metric, 12 * Hour) + 0.2 * s.Noise(metric),
+        // [5, 75] µg/m³, higher in the rush hours.
+        (FleetCatalog.Air, "pm25") => Pm25(s),
+        // pm10 contains pm25, so it is never below it.
+        (FleetCatalog.Air, "pm10") => Math.Max(Pm25(s), Pm25(s) * (1.5 + 0.3 * s.Level(metric)) + 2 * s.Noise(metric)),
+        // [12, 68] µg/m³, traffic-driven.
+        (FleetCatalog.Air, "no2") => 20 + 15 * s.Level(metric) + 25 * s.RushHours() + 6 * s.Drift(metric, Hour) + 1.5 * s.Noise(metric),
+
+        // 7.2 ± 0.3.
+        (FleetCatalog.Water, "ph") => 7.2 + 0.12 * s.Offset(metric) + 0.1 * s.Drift(metric, 6 * Hour) + 0.03 * s.Noise(metric),
+        // [9, 19] °C, a damped and late daily cycle.
+        (FleetCatalog.Water, "temperature") => WaterTemperature(s),
+        // [6.5, 11.5] mg/L: a fraction of saturation, which falls as the water warms.
+        (FleetCatalog.Water, "do") => OxygenSaturation(WaterTemperature(s)) * (0.85 + 0.08 * s.Offset(metric) + 0.05 * s.Drift(metric, 3 * Hour)) + 0.05 * s.Noise(metric),
+        // [280, 845] µS/cm, typical fresh water.
+        (FleetCatalog.Water, "conductivity") => (300 + 500 * s.Level(metric)) * (1 + 0.05 * s.Drift(metric, 12 * Hour)) + 2 * s.Noise(metric),
+        // [1, 14] NTU.
+        (FleetCatalog.Water, "turbidity") => Math.Max(0.1, (2 + 8 * s.Level(metric)) * (1 + 0.4 * s.Drift(metric, 2 * Hour)) + 0.1 * s.Noise(metric)),
+
+        // [8, 42] % VWC, drying a little in the afternoon.
+        (FleetCatalog.Soil, "moisture") => SoilMoisture(s),
+        // [5, 19] °C.
+        (FleetCatalog.Soil, "temperature") => 12 + 3 * s.Offset(metric) + 3 * s.Daily(16) + 0.5 * s.Drift(metric, 12 * Hour) + 0.05 * s.Noise(metric),
+        // [45, 830] µS/cm, rising with moisture as it does in real soil.
+        (FleetCatalog.Soil, "ec") => (150 + 350 * s.Level(metric)) * (SoilMoisture(s) / 25) + 3 * s.Noise(metric),
+        // [5.8, 7.2].
+        (FleetCatalog.Soil, "ph") => 6.5 + 0.6 * s.Offset(metric) + 0.05 * s.Drift(metric, 24 * Hour) + 0.02 * s.Noise(metric),
+
+        _ => throw new ArgumentOutOfRangeException(nameof(metric), $"{kind}/{metric}", "No signal model for this metric."),
+    };
+
+    private static double Pm25(Sample s)
+    {
+        var baseline = 12 + 30 * s.Level("pm25");
+        return baseline * (1 + 0.5 * s.Drift("pm25", 2 * Hour) + 0.2 * s.RushHours()) + 0.08 * baseline * s.Noise("pm25");
+    }
+
+    private static double WaterTemperature(Sample s) =>
+        14 + 3 * s.Offset("temperature") + 1.5 * s.Daily(17) + 0.5 * s.Drift("temperature", 12 * Hour) + 0.05 * s.Noise("temperature");
+
+    private static double SoilMoisture(Sample s) =>
+        25 + 10 * s.Offset("moisture") + 5 * s.Drift("moisture", 24 * Hour) - s.Daily(15) + 0.2 * s.Noise("moisture");
+
+    /// <summary>Dissolved oxygen at saturation in fresh water (Benson and Krause fit, 0–40 °C), in mg/L.</summary>
+    private static double OxygenSaturation(double celsius) =>
+        14.652 - 0.41022 * celsius + 0.007991 * celsius * celsius - 0.000077774 * celsius * celsius * celsius;
+
+    /// <summary>The random inputs of one device at one instant; all in [-1, 1] or [0, 1].</summary>
+    private readonly record struct Sample(ulong Device, long UnixMilliseconds)
+    {
+        private const ulong OffsetSalt = 0x6F66667365740001;
+        private const ulong LevelSalt = 0x6C6576656C000002;
+        private const ulong DriftSalt = 0x6472696674000003;
+        private const ulong NoiseSalt = 0x6E6F697365000004;
+
+        private double HourOfDay => (double)(((UnixMilliseconds % MillisecondsPerDay) + MillisecondsPerDay) % MillisecondsPerDay) / 3_600_000;
+
+        /// <summary>Per-device constant in [-1, 1).</summary>
+        public double Offset(string metric) => Signed(Combine(Fnv(Device, metric), OffsetSalt, 0));
+
+        /// <summary>Per-device constant in [0, 1).</summary>
+        public double Level(string metric) => Unit(Combine(Fnv(Device, metric), LevelSalt, 0));
+
+        /// <summary>Slow drift in [-1, 1]: value noise with knots <paramref name="period"/> seconds apart, smoothly joined.</summary>
+        public double Drift(string metric, double period)
+        {
+            var key = Fnv(Device, metric);
+            var x = UnixMilliseconds / 1000.0 / period;
+            var knot = Math.Floor(x);
+            var f = x - knot;
+            var smooth = f * f * (3 - 2 * f);
+            var a = Signed(Combine(key, DriftSalt, (long)knot));
+            var b = Signed(Combine(key, DriftSalt, (long)knot + 1));
+            return a + (b - a) * smooth;
+        }
+
+        /// <summary>Measurement noise in [-1, 1), different at every millisecond.</summary>
+        public double Noise(string metric) => Signed(Combine(Fnv(Device, metric), NoiseSalt, UnixMilliseconds));
+
+        /// <summary>Daily cycle in [-1, 1], 1 at <paramref name="peakHour"/> UTC.</summary>
+        public double Daily(double peakHour) => Math.Cos(2 * Math.PI * (HourOfDay - peakHour) / 24);
+
+        /// <summary>Traffic peaks around 08:00 and 18:00, in [0, ~1].</summary>
+        public double RushHours() => Peak(8) + Peak(18);
+
+        private double Peak(double hour)
+        {
+            var distance = Math.Abs(HourOfDay - hour);
+            distance = Math.Min(distance, 24 - distance);
+            return Math.Exp(-distance * distance / 2);
+        }
+    }
+
+    // Hand-written hashing instead of string.GetHashCode (randomised per process) or a hashing
+    // package: the values must be identical across runs and machines, and this needs no dependency.
+    private static ulong Fnv(ulong hash, string text)
+    {
+        hash ^= 0xCBF29CE484222325;
+        foreach (var c in text)
+        {
+            hash ^= c;
+            hash *= 0x100000001B3;
+        }
+
+        return Mix(hash);
+    }
+
+    private static ulong Combine(ulong key, ulong salt, long index) => Mix(Mix(key ^ salt) ^ (ulong)index);
+
+    /// <summary>SplitMix64 finaliser: spreads every input bit over the output.</summary>
+    private static ulong Mix(ulong z)
+    {
+        z += 0x9E3779B97F4A7C15;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
+        return z ^ (z >> 31);
+    }
+
+    private static double Unit(ulong hash) => (hash >> 11) * (1.0 / (1UL << 53));
+
+    private static double Signed(ulong hash) => Unit(hash) * 2 - 1;
+}
