@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# The main job, end to end, on a fresh Debian machine with the .NET SDK: installs mosquitto and
+# VictoriaMetrics if missing, starts them on free loopback ports with data in a temporary
+# folder, starts EcoMonitor and a simulated fleet, then reports how many readings were
+# published, stored (counted from the store) and dead-lettered. Servers are stopped at the end.
+#
+#   deploy/local/demo.sh [--duration 60s] [--sites 2] [--nodes-per-kind 5] [--invalid-every 40] [--keep]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. deploy/local/lib.sh
+
+duration=60s sites=2 nodes_per_kind=5 invalid_every=40 keep=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --duration) duration=$2; shift 2 ;;
+    --sites) sites=$2; shift 2 ;;
+    --nodes-per-kind) nodes_per_kind=$2; shift 2 ;;
+    --invalid-every) invalid_every=$2; shift 2 ;;
+    --keep) keep=1; shift ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+ensure_packages mosquitto mosquitto-clients victoria-metrics curl
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+echo "==> build"
+dotnet build EcoMonitor.sln -c Release -nologo -v quiet
+
+work=$(mktemp -d -t ecomonitor-demo-XXXXXX)
+chmod 777 "$work"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ "$keep" -eq 0 ]; then rm -rf "$work/vm" "$work/mosquitto"; fi
+}
+trap cleanup EXIT
+
+mqtt_port=$(free_port); vm_port=$(free_port); http_port=$(free_port)
+
+echo "==> mosquitto on 127.0.0.1:$mqtt_port"
+mkdir -p "$work/mosquitto" && chmod 777 "$work/mosquitto"
+cat > "$work/mosquitto/mosquitto.conf" <<CONF
+listener $mqtt_port 127.0.0.1
+allow_anonymous true
+persistence true
+persistence_location $work/mosquitto/
+log_dest file $work/mosquitto/mosquitto.log
+max_queued_messages 1000000
+CONF
+"$(mosquitto_bin)" -c "$work/mosquitto/mosquitto.conf" &
+pids+=($!)
+wait_until 15 "mosquitto" bash -c "exec 3<>/dev/tcp/127.0.0.1/$mqtt_port"
+
+echo "==> victoria-metrics on 127.0.0.1:$vm_port"
+victoria-metrics -storageDataPath="$work/vm" -httpListenAddr="127.0.0.1:$vm_port" \
+  -dedup.minScrapeInterval=1ms -retentionPeriod=100y -search.latencyOffset=0s -loggerLevel=WARN \
+  >"$work/victoria-metrics.log" 2>&1 &
+pids+=($!)
+wait_until 30 "victoria-metrics" curl -sf "http://127.0.0.1:$vm_port/health"
+
+echo "==> EcoMonitor on http://127.0.0.1:$http_port (log: $work/service.log)"
+dotnet src/EcoMonitor.Service/bin/Release/net10.0/EcoMonitor.Service.dll run \
+  --Mqtt:Host=127.0.0.1 --Mqtt:Port="$mqtt_port" --Mqtt:ClientId="ecomonitor-demo" \
+  --Influx:Url="http://127.0.0.1:$vm_port" --DataDirectory="$work/data" \
+  --Urls="http://127.0.0.1:$http_port" >"$work/service.log" 2>&1 &
+pids+=($!)
+wait_until 60 "EcoMonitor to be ready" curl -sf "http://127.0.0.1:$http_port/health/ready"
+
+nodes=$((sites * nodes_per_kind * 3))
+echo "==> fleet: $nodes nodes ($sites sites x $nodes_per_kind per kind x air/water/soil) for $duration, every ${invalid_every}th message bad"
+dotnet firmware-sim/EcoMonitor.FirmwareSim/bin/Release/net10.0/EcoMonitor.FirmwareSim.dll \
+  --host 127.0.0.1 --port "$mqtt_port" --sites "$sites" --nodes-per-kind "$nodes_per_kind" \
+  --interval 1s --duration "$duration" --invalid-every "$invalid_every" --summary-file "$work/fleet.json"
+
+json_number() { grep -o "\"$1\": *[0-9]*" "$2" | head -1 | grep -o '[0-9]*$'; }
+metric() { curl -sf "http://127.0.0.1:$http_port/metrics" | awk -v m="$1" '$1 == m { printf "%d", $2 }'; }
+
+published=$(json_number messages "$work/fleet.json")
+readings=$(json_number readings "$work/fleet.json")
+valid=$(json_number validReadings "$work/fleet.json")
+invalid=$(json_number invalidMessages "$work/fleet.json")
+
+echo "==> waiting for EcoMonitor to acknowledge all $published messages"
+wait_until 120 "all messages acknowledged" bash -c "[ \"\$(curl -sf http://127.0.0.1:$http_port/metrics | awk '\$1 == \"ecomonitor_messages_acknowledged_total\" { printf \"%d\", \$2 }')\" -ge $published ]"
+
+curl -sf "http://127.0.0.1:$vm_port/internal/force_flush" >/dev/null
+stored=$(curl -sf "http://127.0.0.1:$vm_port/api/v1/query" \
+  --data-urlencode 'query=sum(count_over_time({__name__=~"(air|water|soil)_.+"}[3650d]))' \
+  | grep -o '"value":\[[^]]*\]' | grep -o '"[0-9]*"' | tr -d '"')
+stored=${stored:-0}
+dead_lettered=$(metric ecomonitor_dead_lettered_messages_total)
+dead_letter_lines=$(cat "$work"/data/deadletter/*.jsonl 2>/dev/null | wc -l)
+
+cat <<REPORT
+
+EcoMonitor demo
+  nodes                         $nodes
+  messages published            $published
+  readings published            $readings
+    valid                       $valid
+    deliberately bad            $invalid (one reading each)
+  readings stored (from store)  $stored
+  messages dead-lettered        $dead_lettered ($dead_letter_lines records)
+
+Where to look
+  service log      $work/service.log
+  dead letters     $work/data/deadletter/
+  metrics          (while running) http://127.0.0.1:$http_port/metrics
+REPORT
+
+if [ "$stored" -eq "$valid" ] && [ "$dead_lettered" -eq "$invalid" ]; then
+  echo "OK: stored == published valid readings ($stored), every bad message dead-lettered"
+else
+  echo "MISMATCH: stored $stored, valid published $valid; dead-lettered $dead_lettered, bad published $invalid" >&2
+  exit 1
+fi
