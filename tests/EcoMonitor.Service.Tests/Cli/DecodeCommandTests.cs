@@ -1,0 +1,60 @@
+using System.CommandLine;
+using EcoMonitor.Service.Cli;
+
+namespace EcoMonitor.Service.Tests.Cli;
+
+/// <summary>The <c>decode</c> verb as an operator runs it: a file in, line protocol out, reasons on stderr.</summary>
+public sealed class DecodeCommandTests : IDisposable
+{
+    private readonly string _file = Path.GetTempFileName();
+
+    [Fact]
+    public async Task An_accepted_payload_prints_line_protocol_and_exits_0()
+    {
+        await File.WriteAllTextAsync(_file, """{"ts": "2026-11-28T08:00:00Z", "seq": 1, "readings": {"pm25": 35.2, "pm10": 61.0}}""", TestContext.Current.CancellationToken);
+
+        var (exit, output, error) = await RunAsync("decode", "--topic", "eco/s1/air/n1", "--file", _file);
+
+        Assert.Equal(0, exit);
+        Assert.Equal("air,device=n1,site=s1 pm25=35.2,pm10=61 1795852800000", output.Trim());
+        Assert.Empty(error);
+    }
+
+    [Fact]
+    public async Task A_partly_refused_payload_prints_the_good_points_and_each_reason_and_exits_1()
+    {
+        await File.WriteAllTextAsync(_file, """{"ts": 1795852800000, "readings": {"pm25": 35.2, "radon": 3, "pm10": 5000}}""", TestContext.Current.CancellationToken);
+
+        var (exit, output, error) = await RunAsync("decode", "--topic", "eco/s1/air/n1", "--format", "native", "--file", _file);
+
+        Assert.Equal(1, exit);
+        Assert.Equal("air,device=n1,site=s1 pm25=35.2 1795852800000", output.Trim());
+        var reasons = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, reasons.Length);
+        Assert.Contains(reasons, r => r.StartsWith("rejected unknown-metric [record 0, radon]:", StringComparison.Ordinal));
+        Assert.Contains(reasons, r => r.StartsWith("rejected out-of-range [record 0, pm10]:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_wholly_refused_payload_prints_no_points_and_exits_2()
+    {
+        await File.WriteAllTextAsync(_file, "{\"ts\": ", TestContext.Current.CancellationToken);
+
+        var (exit, output, error) = await RunAsync("decode", "--topic", "eco/s1/air/n1", "--file", _file);
+
+        Assert.Equal(2, exit);
+        Assert.Empty(output);
+        Assert.StartsWith("rejected malformed-json:", error, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => File.Delete(_file);
+
+    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await EcoMonitorCommandLine.Create(args).Parse(args)
+            .InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, TestContext.Current.CancellationToken);
+        return (exit, output.ToString(), error.ToString());
+    }
+}
