@@ -17,6 +17,9 @@ public static class EcoMonitorHost
         }
 
         builder.Services.AddSystemd();
+
+        // HostOptions:ShutdownTimeout bounds the graceful drain on SIGTERM.
+        builder.Services.Configure<HostOptions>(builder.Configuration.GetSection("HostOptions"));
         builder.Services.AddEcoMonitorService(builder.Configuration);
         configure?.Invoke(builder);
 
