@@ -82,4 +82,34 @@ public static class LineProtocol
 
         return sb.ToString();
     }
+
+    /// <summary>
+    /// How many fields (readings) a line written by <see cref="Format"/> carries: its field set
+    /// lies between the first unescaped space and the last space, and field values are numbers.
+    /// </summary>
+    public static int CountFields(string line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        var start = -1;
+        for (var i = 0; i < line.Length; i++)
+        {
+            if (line[i] == '\\')
+            {
+                i++;
+            }
+            else if (line[i] == ' ')
+            {
+                start = i;
+                break;
+            }
+        }
+
+        var end = line.LastIndexOf(' ');
+        if (start < 0 || end <= start)
+        {
+            return 0;
+        }
+
+        return line.AsSpan(start + 1, end - start - 1).Count(',') + 1;
+    }
 }

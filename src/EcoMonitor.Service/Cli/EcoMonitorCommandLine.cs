@@ -27,7 +27,10 @@ public static class EcoMonitorCommandLine
     {
         var app = EcoMonitorHost.Build([.. configurationArgs]);
         await app.RunAsync(cancellationToken);
-        return 0;
+
+        // A component that failed stopped the host: exit non-zero so a supervisor restarts us.
+        var failed = app.Services.GetServices<IHostedService>().OfType<BackgroundService>().Any(s => s.ExecuteTask is { IsFaulted: true });
+        return failed ? 1 : 0;
     }
 
     /// <summary>The configuration the service would read, for verbs that run without a host.</summary>

@@ -4,8 +4,6 @@ using System.Text.Json;
 using EcoMonitor.Core.DeadLetters;
 using EcoMonitor.Core.Decoding;
 using EcoMonitor.Core.Ingestion;
-using EcoMonitor.Core.Readings;
-using EcoMonitor.Core.Storage;
 using EcoMonitor.Service.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -35,20 +33,20 @@ public sealed partial class DeadLetterStore(IOptions<EcoMonitorOptions> options,
         LogDeadLettered(logger, message.Topic, result.Rejections.Count, result.Rejections[0].Code);
     }
 
-    /// <summary>Readings the store itself refused; the payload is their line protocol.</summary>
-    public async Task WriteStoreRejectedAsync(string topic, IReadOnlyList<Reading> readings, string reason, CancellationToken cancellationToken)
+    /// <summary>Points the store itself refused; the payload is their line protocol.</summary>
+    public async Task WriteStoreRejectedAsync(IReadOnlyList<string> lines, string reason, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(readings);
+        ArgumentNullException.ThrowIfNull(lines);
         var record = new DeadLetterRecord(
             time.GetUtcNow(),
-            topic,
+            string.Empty,
             "line-protocol",
             [new Rejection(RejectionCodes.StoreRejected, reason)],
             0,
-            string.Join('\n', LineProtocol.Format(readings)),
+            string.Join('\n', lines),
             null);
         await AppendAsync(record, cancellationToken);
-        LogDeadLettered(logger, topic, 1, RejectionCodes.StoreRejected);
+        LogDeadLettered(logger, "(store)", 1, RejectionCodes.StoreRejected);
     }
 
     private async Task AppendAsync(DeadLetterRecord record, CancellationToken cancellationToken)

@@ -7,6 +7,7 @@ using EcoMonitor.Service.Ingestion;
 using EcoMonitor.Service.Mqtt;
 using EcoMonitor.Service.Observability;
 using EcoMonitor.Service.Storage;
+using EcoMonitor.Service.Storage.Spool;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -46,17 +47,25 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>();
         services.AddOptions<InfluxOptions>().Bind(configuration.GetSection(InfluxOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<InfluxOptions>, InfluxOptionsValidator>();
+        services.AddOptions<SpoolOptions>().Bind(configuration.GetSection(SpoolOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SpoolOptions>, SpoolOptionsValidator>();
 
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<StoreHealth>();
         services.AddSingleton<MqttConnectionState>();
         services.AddSingleton<DeadLetterStore>();
         services.AddSingleton<IngestQueue>();
+        services.AddSingleton<DuplicateTracker>();
         services.AddSingleton<MessageHandler>();
         services.AddSingleton<StoreWritePipeline>();
         services.AddSingleton<MqttReconnectPipeline>();
         services.TryAddSingleton<IPointWriter, InfluxPointWriter>();
+        services.AddSingleton<StoreWriter>();
+        services.AddSingleton<DiskSpool>();
 
+        // Hosted services stop in reverse order: the consumer first (it drains the queue
+        // through the writer before disconnecting), then the writer, then the replayer.
+        services.AddHostedService<SpoolReplayer>();
         services.AddHostedService<BatchWriter>();
         services.AddHostedService<MqttIngestConsumer>();
 

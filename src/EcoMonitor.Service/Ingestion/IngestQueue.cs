@@ -11,6 +11,7 @@ namespace EcoMonitor.Service.Ingestion;
 public sealed class IngestQueue
 {
     private readonly Channel<IngestEnvelope> _channel;
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public IngestQueue(IOptions<IngestOptions> options, IngestMetrics metrics)
     {
@@ -34,4 +35,9 @@ public sealed class IngestQueue
 
     /// <summary>No more messages will come: lets the writer drain and stop.</summary>
     public void Complete() => _channel.Writer.TryComplete();
+
+    /// <summary>Completes when the writer has stopped: everything taken off the queue is stored or spooled and acknowledged.</summary>
+    public Task Drained => _drained.Task;
+
+    public void MarkDrained() => _drained.TrySetResult();
 }

@@ -14,6 +14,7 @@ public sealed partial class MessageHandler(
     MessageIngestor ingestor,
     DeadLetterStore deadLetters,
     IngestQueue queue,
+    DuplicateTracker duplicates,
     IngestMetrics metrics,
     ILogger<MessageHandler> logger)
 {
@@ -47,6 +48,7 @@ public sealed partial class MessageHandler(
         }
 
         metrics.ReadingsAccepted.Inc(result.Accepted.Count);
+        metrics.DuplicateReadings.Inc(duplicates.CountRepeats(result.Accepted));
         metrics.ReceiveTimeStamped.Inc(result.ReceiveTimeStamped);
 
         // Even a wholly refused message goes through the queue, so acknowledgements leave in

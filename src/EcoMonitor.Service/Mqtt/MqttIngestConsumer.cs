@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography.X509Certificates;
+using System.Threading.Channels;
 using EcoMonitor.Core.Decoding;
 using EcoMonitor.Service.Ingestion;
 using EcoMonitor.Service.Observability;
@@ -18,6 +19,7 @@ namespace EcoMonitor.Service.Mqtt;
 public sealed partial class MqttIngestConsumer(
     IOptions<MqttOptions> options,
     MessageHandler handler,
+    IngestQueue queue,
     MqttReconnectPipeline reconnect,
     MqttConnectionState state,
     IngestMetrics metrics,
@@ -25,6 +27,30 @@ public sealed partial class MqttIngestConsumer(
     ILogger<MqttIngestConsumer> logger) : BackgroundService
 {
     private readonly MqttOptions _options = options.Value;
+    private volatile bool _draining;
+
+    /// <summary>
+    /// Graceful shutdown (SIGTERM): stop taking messages, let the writer store or spool and
+    /// acknowledge everything already queued, then disconnect — all within the host's
+    /// shutdown timeout. What is not acknowledged by then is redelivered by the broker.
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _draining = true;
+        queue.Complete();
+        var started = time.GetTimestamp();
+        try
+        {
+            await queue.Drained.WaitAsync(cancellationToken);
+            LogDrained(logger, time.GetElapsedTime(started));
+        }
+        catch (OperationCanceledException)
+        {
+            LogDrainTimedOut(logger);
+        }
+
+        await base.StopAsync(cancellationToken);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -120,7 +146,18 @@ public sealed partial class MqttIngestConsumer(
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken stoppingToken)
     {
         e.AutoAcknowledge = false;
+        if (_draining)
+        {
+            // Shutting down: left unacknowledged, the broker redelivers it to the next session.
+            return;
+        }
+
         var message = e.ApplicationMessage;
+        if (message.Dup)
+        {
+            metrics.MessagesRedelivered.Inc();
+        }
+
         var incoming = new IncomingMessage(message.Topic, message.Payload.ToArray(), time.GetUtcNow());
         try
         {
@@ -129,6 +166,10 @@ public sealed partial class MqttIngestConsumer(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Not acknowledged: the broker redelivers it to the next session.
+        }
+        catch (ChannelClosedException)
+        {
+            // The queue closed for shutdown while this message waited: redelivered later.
         }
 #pragma warning disable CA1031 // E.g. the dead-letter disk is full: leave the message unacknowledged and say so loudly.
         catch (Exception ex)
@@ -186,6 +227,12 @@ public sealed partial class MqttIngestConsumer(
 
         return builder.Build();
     }
+
+    [LoggerMessage(EventId = 4106, Level = LogLevel.Information, Message = "Drained the ingest queue in {Elapsed} before disconnecting")]
+    private static partial void LogDrained(ILogger logger, TimeSpan elapsed);
+
+    [LoggerMessage(EventId = 4107, Level = LogLevel.Warning, Message = "Shutdown timeout reached before the ingest queue drained; the rest is redelivered by the broker")]
+    private static partial void LogDrainTimedOut(ILogger logger);
 
     [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Connected to the broker {Host}:{Port} as {ClientId} (session present: {SessionPresent})")]
     private static partial void LogConnected(ILogger logger, string host, int port, string clientId, bool sessionPresent);

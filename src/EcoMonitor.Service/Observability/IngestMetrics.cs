@@ -25,6 +25,13 @@ public sealed class IngestMetrics
             "Time to write one batch to the store, retries included.",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
         QueueDepth = factory.CreateGauge("ecomonitor_queue_messages", "Messages waiting between the consumer and the batch writer.");
+        ReadingsSpooled = factory.CreateCounter("ecomonitor_readings_spooled_total", "Readings written to the disk spool because the store could not take them.");
+        ReadingsReplayed = factory.CreateCounter("ecomonitor_readings_replayed_total", "Readings replayed from the spool into the store.");
+        SpoolBytes = factory.CreateGauge("ecomonitor_spool_bytes", "Bytes in the disk spool.");
+        SpoolFull = factory.CreateGauge("ecomonitor_spool_full", "1 while the spool is full and acknowledgements are held back.");
+        SpoolDamagedBytes = factory.CreateCounter("ecomonitor_spool_damaged_bytes_total", "Bytes of spool segments found damaged or torn and not replayed.");
+        DuplicateReadings = factory.CreateCounter("ecomonitor_readings_duplicate_total", "Readings whose seq a device had sent before (replays, resends); stored again, overwriting themselves.");
+        MessagesRedelivered = factory.CreateCounter("ecomonitor_messages_redelivered_total", "Messages the broker redelivered (DUP flag).");
         MqttConnected = factory.CreateGauge("ecomonitor_mqtt_connected", "1 while connected to the broker.");
     }
 
@@ -51,6 +58,20 @@ public sealed class IngestMetrics
     public Gauge QueueDepth { get; }
 
     public Gauge MqttConnected { get; }
+
+    public Counter ReadingsSpooled { get; }
+
+    public Counter ReadingsReplayed { get; }
+
+    public Gauge SpoolBytes { get; }
+
+    public Gauge SpoolFull { get; }
+
+    public Counter SpoolDamagedBytes { get; }
+
+    public Counter DuplicateReadings { get; }
+
+    public Counter MessagesRedelivered { get; }
 
     public double RejectionsFor(string reason) => Rejections.WithLabels(reason).Value;
 }

@@ -1,26 +1,26 @@
 using System.Threading.Channels;
 using EcoMonitor.Core.Readings;
 using EcoMonitor.Core.Storage;
-using EcoMonitor.Service.DeadLetters;
-using EcoMonitor.Service.Hosting;
 using EcoMonitor.Service.Ingestion;
 using EcoMonitor.Service.Observability;
+using EcoMonitor.Service.Storage.Spool;
 using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Service.Storage;
 
 /// <summary>
-/// Takes messages off the queue, writes their readings in batches (by count or age), and
-/// acknowledges each message to the broker only after its readings are stored.
+/// Takes messages off the queue, writes their readings in batches (by count or age) to the
+/// store, or to the disk spool when the store cannot take them, and only then acknowledges each
+/// message to the broker. When the spool is full too, it holds the acknowledgements and tries
+/// again: the broker keeps the backlog, nothing is dropped.
 /// </summary>
 public sealed partial class BatchWriter(
     IngestQueue queue,
-    IPointWriter writer,
-    StoreWritePipeline pipeline,
-    DeadLetterStore deadLetters,
+    StoreWriter store,
+    DiskSpool spool,
     IOptions<IngestOptions> options,
+    IOptions<SpoolOptions> spoolOptions,
     IngestMetrics metrics,
-    StoreHealth health,
     TimeProvider time,
     ILogger<BatchWriter> logger) : BackgroundService
 {
@@ -32,6 +32,7 @@ public sealed partial class BatchWriter(
         var batch = new List<IngestEnvelope>();
         try
         {
+            // Ends when the queue is completed and empty: the graceful drain on shutdown.
             while (await reader.WaitToReadAsync(stoppingToken))
             {
                 await CollectAsync(reader, batch, stoppingToken);
@@ -42,7 +43,11 @@ public sealed partial class BatchWriter(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Whatever was not flushed is not acknowledged: the broker redelivers it.
-            LogStopped(logger, batch.Count + reader.Count);
+            LogAbandoned(logger, batch.Count + reader.Count);
+        }
+        finally
+        {
+            queue.MarkDrained();
         }
     }
 
@@ -93,23 +98,7 @@ public sealed partial class BatchWriter(
         {
             var lines = LineProtocol.Format(readings).ToList();
             var started = time.GetTimestamp();
-            try
-            {
-                await pipeline.Pipeline.ExecuteAsync(async ct => await writer.WriteAsync(lines, ct), stoppingToken);
-                metrics.ReadingsStored.Inc(readings.Count);
-                health.RecordSuccess();
-            }
-            catch (StoreRejectedException ex)
-            {
-                // The store refused the data itself: retrying cannot help, so the readings are
-                // recorded as dead letters (with the store's reason) and the messages acknowledged.
-                LogStoreRejected(logger, ex, readings.Count);
-                foreach (var envelope in batch.Where(e => e.Readings.Count > 0))
-                {
-                    await deadLetters.WriteStoreRejectedAsync(envelope.Topic, envelope.Readings, ex.Message, stoppingToken);
-                }
-            }
-
+            await StoreOrSpoolAsync(lines, readings.Count, stoppingToken);
             metrics.BatchLatency.Observe(time.GetElapsedTime(started).TotalSeconds);
             LogBatchWritten(logger, readings.Count, lines.Count, batch.Count);
         }
@@ -118,7 +107,7 @@ public sealed partial class BatchWriter(
         {
             try
             {
-                // Not cancelled by shutdown: the readings are stored, so the ack should still leave.
+                // Not cancelled by shutdown: the readings are durable, so the ack should still leave.
                 await envelope.Acknowledge(CancellationToken.None);
                 metrics.MessagesAcknowledged.Inc();
             }
@@ -131,15 +120,58 @@ public sealed partial class BatchWriter(
         }
     }
 
+    private async Task StoreOrSpoolAsync(List<string> lines, int readings, CancellationToken stoppingToken)
+    {
+        var full = false;
+        while (true)
+        {
+            try
+            {
+                await store.WriteAsync(lines, stoppingToken);
+                break;
+            }
+            catch (StoreUnavailableException ex)
+            {
+                if (spool.TryAppend(lines))
+                {
+                    metrics.ReadingsSpooled.Inc(readings);
+                    LogSpooled(logger, readings, ex.Message);
+                    break;
+                }
+            }
+
+            if (!full)
+            {
+                full = true;
+                metrics.SpoolFull.Set(1);
+                LogSpoolFull(logger, spool.Bytes);
+            }
+
+            await Task.Delay(spoolOptions.Value.FullRetryInterval, time, stoppingToken);
+        }
+
+        if (full)
+        {
+            metrics.SpoolFull.Set(0);
+            LogSpoolAccepting(logger);
+        }
+    }
+
     [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "Wrote {Readings} readings as {Lines} points for {Messages} messages")]
     private static partial void LogBatchWritten(ILogger logger, int readings, int lines, int messages);
 
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Error, Message = "The store refused a batch of {Readings} readings; they are dead-lettered")]
-    private static partial void LogStoreRejected(ILogger logger, Exception exception, int readings);
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Debug, Message = "Spooled {Readings} readings to disk: {Reason}")]
+    private static partial void LogSpooled(ILogger logger, int readings, string reason);
 
     [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "Could not acknowledge a message on {Topic}; the broker will redeliver it")]
     private static partial void LogAckFailed(ILogger logger, Exception exception, string topic);
 
-    [LoggerMessage(EventId = 3104, Level = LogLevel.Information, Message = "Batch writer stopped; {Pending} message(s) left unacknowledged for redelivery")]
-    private static partial void LogStopped(ILogger logger, int pending);
+    [LoggerMessage(EventId = 3104, Level = LogLevel.Warning, Message = "Batch writer stopped before draining; {Pending} message(s) left unacknowledged for redelivery")]
+    private static partial void LogAbandoned(ILogger logger, int pending);
+
+    [LoggerMessage(EventId = 3105, Level = LogLevel.Error, Message = "The store is down and the spool is full ({Bytes} bytes, Spool:MaxBytes): acknowledgements are held back and the broker keeps the backlog")]
+    private static partial void LogSpoolFull(ILogger logger, long bytes);
+
+    [LoggerMessage(EventId = 3106, Level = LogLevel.Information, Message = "Batches are accepted again; acknowledgements resume")]
+    private static partial void LogSpoolAccepting(ILogger logger);
 }

@@ -24,6 +24,14 @@ public sealed class InfluxOptions
     /// <summary>One write attempt may take this long before it counts as failed.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Quick retries of a live batch before it goes to the spool.</summary>
+    [Range(1, 100)]
+    public int RetryAttempts { get; set; } = 3;
+
+    /// <summary>After repeated failures, live batches go straight to the spool for this long.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 [OptionsValidator]

@@ -45,6 +45,14 @@ public sealed class InfluxPointWriter : IPointWriter, IDisposable
         {
             throw new StoreRejectedException($"store refused the points ({ex.Status}): {ex.Message}", ex);
         }
+        catch (InfluxException ex) when (ex.Status == 413)
+        {
+            throw new StoreTooLargeException($"store refused a request of {lines.Count} points as too large: {ex.Message}", ex);
+        }
+        catch (InfluxException ex) when (ex.Status is 401 or 403)
+        {
+            throw new StoreUnauthorizedException($"store refused our credentials ({ex.Status}): {ex.Message}", ex);
+        }
     }
 
     public void Dispose() => _client.Dispose();

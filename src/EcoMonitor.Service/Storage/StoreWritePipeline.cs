@@ -2,32 +2,52 @@ using EcoMonitor.Service.Hosting;
 using EcoMonitor.Service.Observability;
 using Microsoft.Extensions.Options;
 using Polly;
+using Polly.CircuitBreaker;
 using Polly.Retry;
 
 namespace EcoMonitor.Service.Storage;
 
 /// <summary>
-/// The resilience pipeline around one batch write, built once: a timeout per attempt inside a
-/// retry with exponential backoff and jitter. It retries every failure but a refusal of the
-/// data itself, until the write succeeds or the service stops: the batch stays unacknowledged
-/// meanwhile, so the broker keeps it.
+/// The resilience pipelines of store writes, built once.
+/// <see cref="Live"/>: a short retry (exponential backoff with jitter) inside a circuit breaker,
+/// with a timeout per attempt; when it gives up, or the circuit is open, the batch goes to the
+/// spool at once instead of holding up live traffic.
+/// <see cref="Replay"/>: waits out an outage before replaying the spool, retrying forever with
+/// capped backoff until the service stops.
 /// </summary>
 public sealed partial class StoreWritePipeline
 {
     public StoreWritePipeline(IOptions<InfluxOptions> options, TimeProvider time, ILogger<StoreWritePipeline> logger, IngestMetrics metrics, StoreHealth health)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
+        var influx = options.Value;
+
+        // Refusals of the data, of its size or of our credentials are answers, not outages.
+        var transient = new PredicateBuilder().Handle<Exception>(ex =>
+            ex is not (StoreRejectedException or StoreTooLargeException or StoreUnauthorizedException or OperationCanceledException));
+
+        Live = new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                ShouldHandle = transient,
+                FailureRatio = 0.5,
+                MinimumThroughput = 4,
+                SamplingDuration = TimeSpan.FromSeconds(30),
+                BreakDuration = influx.BreakDuration,
+                OnOpened = args =>
+                {
+                    LogCircuitOpened(logger, args.BreakDuration);
+                    return default;
+                },
+            })
             .AddRetry(new RetryStrategyOptions
             {
-                // Polly stops by itself once the caller's token is cancelled; an HttpClient timeout
-                // (a cancellation we did not ask for) is an outage like any other.
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not StoreRejectedException),
-                MaxRetryAttempts = int.MaxValue,
+                ShouldHandle = transient,
+                MaxRetryAttempts = influx.RetryAttempts,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(200),
-                MaxDelay = TimeSpan.FromSeconds(30),
+                MaxDelay = TimeSpan.FromSeconds(5),
                 OnRetry = args =>
                 {
                     metrics.StoreWriteFailures.Inc();
@@ -36,12 +56,29 @@ public sealed partial class StoreWritePipeline
                     return default;
                 },
             })
-            .AddTimeout(options.Value.Timeout)
+            .AddTimeout(influx.Timeout)
+            .Build();
+
+        Replay = new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<StoreUnavailableException>(),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(500),
+                MaxDelay = TimeSpan.FromSeconds(15),
+            })
             .Build();
     }
 
-    public ResiliencePipeline Pipeline { get; }
+    public ResiliencePipeline Live { get; }
+
+    public ResiliencePipeline Replay { get; }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Store write failed (attempt {Attempt}); retrying in {Delay}: {Reason}")]
     private static partial void LogRetry(ILogger logger, int attempt, TimeSpan delay, string reason);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Store writes keep failing; new batches go to the spool for {BreakDuration}")]
+    private static partial void LogCircuitOpened(ILogger logger, TimeSpan breakDuration);
 }

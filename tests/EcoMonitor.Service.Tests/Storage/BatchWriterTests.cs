@@ -5,6 +5,7 @@ using EcoMonitor.Service.Hosting;
 using EcoMonitor.Service.Ingestion;
 using EcoMonitor.Service.Observability;
 using EcoMonitor.Service.Storage;
+using EcoMonitor.Service.Storage.Spool;
 using EcoMonitor.Service.Tests.Fixtures;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -12,7 +13,7 @@ using MsOptions = Microsoft.Extensions.Options.Options;
 
 namespace EcoMonitor.Service.Tests.Storage;
 
-/// <summary>Batching, acknowledge-after-store and failure handling, with time under the test's control.</summary>
+/// <summary>Batching, acknowledge-after-store, spooling and failure handling, with time under the test's control.</summary>
 public sealed class BatchWriterTests : IAsyncDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
@@ -24,15 +25,20 @@ public sealed class BatchWriterTests : IAsyncDisposable
     private readonly ConcurrentQueue<string> _acks = new();
     private readonly IngestQueue _queue;
     private readonly DeadLetterStore _deadLetters;
+    private readonly DiskSpool _spool;
     private readonly BatchWriter _batchWriter;
 
     public BatchWriterTests()
     {
         var ingest = MsOptions.Create(new IngestOptions { BatchMaxReadings = 3, BatchMaxMessages = 100, BatchMaxAge = TimeSpan.FromSeconds(1) });
+        var host = MsOptions.Create(new EcoMonitorOptions { DataDirectory = _data.FullName });
+        var spoolOptions = MsOptions.Create(new SpoolOptions { MaxBytes = 150, FullRetryInterval = TimeSpan.FromSeconds(1) });
         _queue = new IngestQueue(ingest, _metrics);
-        _deadLetters = new DeadLetterStore(MsOptions.Create(new EcoMonitorOptions { DataDirectory = _data.FullName }), _time, NullLogger<DeadLetterStore>.Instance);
-        var pipeline = new StoreWritePipeline(MsOptions.Create(new InfluxOptions()), _time, NullLogger<StoreWritePipeline>.Instance, _metrics, _health);
-        _batchWriter = new BatchWriter(_queue, _writer, pipeline, _deadLetters, ingest, _metrics, _health, _time, NullLogger<BatchWriter>.Instance);
+        _deadLetters = new DeadLetterStore(host, _time, NullLogger<DeadLetterStore>.Instance);
+        _spool = new DiskSpool(spoolOptions, host, _metrics, NullLogger<DiskSpool>.Instance);
+        var pipeline = new StoreWritePipeline(MsOptions.Create(new InfluxOptions { RetryAttempts = 2 }), _time, NullLogger<StoreWritePipeline>.Instance, _metrics, _health);
+        var store = new StoreWriter(_writer, pipeline, _deadLetters, _health, _metrics, NullLogger<StoreWriter>.Instance);
+        _batchWriter = new BatchWriter(_queue, store, _spool, ingest, spoolOptions, _metrics, _time, NullLogger<BatchWriter>.Instance);
     }
 
     [Fact]
@@ -69,10 +75,9 @@ public sealed class BatchWriterTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Messages_stay_unacknowledged_while_the_store_fails_and_are_acknowledged_once_it_recovers()
+    public async Task A_brief_store_failure_is_retried_before_the_messages_are_acknowledged()
     {
         var ct = TestContext.Current.CancellationToken;
-        _writer.FailNext(new HttpRequestException("connection refused"));
         _writer.FailNext(new HttpRequestException("connection refused"));
         await _batchWriter.StartAsync(ct);
 
@@ -80,46 +85,95 @@ public sealed class BatchWriterTests : IAsyncDisposable
         await Eventually.WaitAsync(() => !_health.IsHealthy, Deadline, "the first failure to be seen", ct);
         Assert.Empty(_acks);
 
-        // Backoff delays run on the fake clock.
-        await Eventually.WaitAsync(
-            () =>
-            {
-                _time.Advance(TimeSpan.FromSeconds(1));
-                return _acks.Count == 1;
-            },
-            Deadline,
-            "the write to succeed after retries",
-            ct);
-        Assert.Equal(3, _writer.Attempts);
+        // The retry's backoff runs on the fake clock.
+        await AdvanceUntilAsync(() => _acks.Count == 1, "the retried write", ct);
+        Assert.Equal(2, _writer.Attempts);
         Assert.Single(_writer.Writes);
         Assert.True(_health.IsHealthy);
-        Assert.Equal(2, _metrics.StoreWriteFailures.Value);
+        Assert.Equal(0, _metrics.ReadingsSpooled.Value);
     }
 
     [Fact]
-    public async Task Points_the_store_refuses_are_dead_lettered_with_its_reason_and_acknowledged()
+    public async Task A_batch_the_store_cannot_take_is_spooled_to_disk_and_then_acknowledged()
     {
         var ct = TestContext.Current.CancellationToken;
-        _writer.FailNext(new StoreRejectedException("store refused the points (400): field type conflict"));
+        for (var i = 0; i < 3; i++)
+        {
+            _writer.FailNext(new HttpRequestException("connection refused"));
+        }
+
+        await _batchWriter.StartAsync(ct);
+        await EnqueueAsync("m1", 3);
+
+        await AdvanceUntilAsync(() => _acks.Count == 1, "the spooled batch's acknowledgement", ct);
+        Assert.Empty(_writer.Writes);
+        Assert.Equal(3, _metrics.ReadingsSpooled.Value);
+        Assert.True(_spool.Bytes > 0);
+        var segment = _spool.OldestSegment()!;
+        using var reader = new SpoolSegmentReader(segment);
+        Assert.Equal(["air,device=d,site=s m0=0 1000", "air,device=d,site=s m1=1 1001", "air,device=d,site=s m2=2 1002"], await reader.ReadNextAsync(ct));
+    }
+
+    [Fact]
+    public async Task With_the_store_down_and_the_spool_full_acknowledgements_are_held_until_the_store_is_back()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        for (var i = 0; i < 6; i++)
+        {
+            _writer.FailNext(new HttpRequestException("connection refused"));
+        }
+
+        await _batchWriter.StartAsync(ct);
+        await EnqueueAsync("m1", 3); // spooled: ~130 bytes of the 150 allowed
+        await AdvanceUntilAsync(() => _acks.Count == 1, "the first batch to be spooled", ct);
+
+        await EnqueueAsync("m2", 3); // does not fit
+        await AdvanceUntilAsync(() => _metrics.SpoolFull.Value == 1, "the spool to be reported full", ct);
+        Assert.Equal(["m1"], _acks);
+
+        // The failures run out: the store is back, the held batch is written, then acknowledged.
+        await AdvanceUntilAsync(() => _acks.Count == 2, "the held batch to be stored", ct);
+        Assert.Equal(["m1", "m2"], _acks);
+        Assert.Single(_writer.Writes);
+        Assert.Equal(0, _metrics.SpoolFull.Value);
+    }
+
+    [Fact]
+    public async Task Points_the_store_refuses_are_found_by_splitting_and_dead_lettered_alone()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        _writer.RejectLinesContaining("m1=");
         await _batchWriter.StartAsync(ct);
 
         await EnqueueAsync("m1", 3);
         await Eventually.WaitAsync(() => _acks.Count == 1, Deadline, "the acknowledgement", ct);
 
-        Assert.Empty(_writer.Writes);
+        Assert.Equal(["air,device=d,site=s m0=0 1000", "air,device=d,site=s m2=2 1002"], _writer.Writes.SelectMany(w => w).Order(StringComparer.Ordinal));
         var line = Assert.Single(File.ReadAllLines(Assert.Single(Directory.GetFiles(Path.Combine(_data.FullName, "deadletter")))));
         Assert.Contains("\"code\":\"store-rejected\"", line, StringComparison.Ordinal);
-        Assert.Contains("field type conflict", line, StringComparison.Ordinal);
-        Assert.Equal(0, _metrics.ReadingsStored.Value);
+        Assert.Contains("m1=1 1001", line, StringComparison.Ordinal);
+        Assert.Equal(2, _metrics.ReadingsStored.Value);
     }
 
     public async ValueTask DisposeAsync()
     {
         await _batchWriter.StopAsync(CancellationToken.None);
         _batchWriter.Dispose();
+        _spool.Dispose();
         await _deadLetters.DisposeAsync();
         _data.Delete(recursive: true);
     }
+
+    private Task AdvanceUntilAsync(Func<bool> condition, string what, CancellationToken ct) =>
+        Eventually.WaitAsync(
+            () =>
+            {
+                _time.Advance(TimeSpan.FromMilliseconds(500));
+                return condition();
+            },
+            Deadline,
+            what,
+            ct);
 
     private async Task EnqueueAsync(string id, int readings)
     {

@@ -3,23 +3,33 @@ using EcoMonitor.Service.Storage;
 
 namespace EcoMonitor.Service.Tests.Storage;
 
-/// <summary>A hand-written store: records what is written and fails on demand.</summary>
+/// <summary>A hand-written store: records what is written, fails on demand, refuses bad points as a real one does.</summary>
 internal sealed class RecordingPointWriter : IPointWriter
 {
     private readonly ConcurrentQueue<Exception> _failures = new();
+    private string? _rejected;
+    private int _attempts;
 
     public ConcurrentQueue<IReadOnlyList<string>> Writes { get; } = new();
 
-    public int Attempts;
+    public int Attempts => Volatile.Read(ref _attempts);
 
     public void FailNext(Exception exception) => _failures.Enqueue(exception);
 
+    /// <summary>Any request holding such a line is refused whole with a 400, as InfluxDB does for a bad point.</summary>
+    public void RejectLinesContaining(string text) => _rejected = text;
+
     public Task WriteAsync(IReadOnlyList<string> lines, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref Attempts);
+        Interlocked.Increment(ref _attempts);
         if (_failures.TryDequeue(out var failure))
         {
             return Task.FromException(failure);
+        }
+
+        if (_rejected is not null && lines.Any(l => l.Contains(_rejected, StringComparison.Ordinal)))
+        {
+            return Task.FromException(new StoreRejectedException("store refused the points (400): field type conflict"));
         }
 
         Writes.Enqueue(lines);
