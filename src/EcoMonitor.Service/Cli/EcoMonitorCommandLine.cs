@@ -26,11 +26,13 @@ public static class EcoMonitorCommandLine
     private static async Task<int> RunAsync(IReadOnlyList<string> configurationArgs, CancellationToken cancellationToken)
     {
         var app = EcoMonitorHost.Build([.. configurationArgs]);
+
+        // Taken before running: the host disposes its services when it stops.
+        var components = app.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
         await app.RunAsync(cancellationToken);
 
         // A component that failed stopped the host: exit non-zero so a supervisor restarts us.
-        var failed = app.Services.GetServices<IHostedService>().OfType<BackgroundService>().Any(s => s.ExecuteTask is { IsFaulted: true });
-        return failed ? 1 : 0;
+        return components.Any(s => s.ExecuteTask is { IsFaulted: true }) ? 1 : 0;
     }
 
     /// <summary>The configuration the service would read, for verbs that run without a host.</summary>

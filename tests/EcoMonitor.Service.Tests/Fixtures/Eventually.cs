@@ -11,7 +11,11 @@ public static class Eventually
         await WaitAsync(() => Task.FromResult(condition()), timeout, what, cancellationToken);
     }
 
-    public static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, CancellationToken cancellationToken = default)
+    public static Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, CancellationToken cancellationToken = default) =>
+        WaitAsync(condition, timeout, PollInterval, what, cancellationToken);
+
+    /// <summary>As above, polling every <paramref name="pollInterval"/> (for conditions that are costly to check).</summary>
+    public static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, TimeSpan pollInterval, string what, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(condition);
         var deadline = DateTimeOffset.UtcNow + timeout;
@@ -22,7 +26,7 @@ public static class Eventually
                 throw new TimeoutException($"Timed out after {timeout} waiting for {what}.");
             }
 
-            await Task.Delay(PollInterval, cancellationToken);
+            await Task.Delay(pollInterval, cancellationToken);
         }
     }
 }

@@ -66,12 +66,34 @@ public sealed class MosquittoServer : IAsyncDisposable
             cancellationToken);
     }
 
+    /// <summary>Stops at once (SIGKILL): what was not autosaved yet is lost, as in a crash.</summary>
     public async Task StopAsync()
     {
         if (_process is not null)
         {
             await _process.DisposeAsync();
             _process = null;
+        }
+    }
+
+    /// <summary>
+    /// Stops gracefully (SIGTERM): mosquitto closes its connections and saves its persistence
+    /// file (sessions, queued and in-flight messages) before it exits. Throws if it does not
+    /// exit within <paramref name="timeout"/> (default 10 s).
+    /// </summary>
+    public async Task TerminateAsync(TimeSpan? timeout = null)
+    {
+        if (_process is not null)
+        {
+            try
+            {
+                await _process.TerminateAsync(timeout ?? TimeSpan.FromSeconds(10));
+            }
+            finally
+            {
+                await _process.DisposeAsync();
+                _process = null;
+            }
         }
     }
 

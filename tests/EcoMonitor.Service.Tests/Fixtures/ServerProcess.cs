@@ -14,6 +14,11 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int Id => _process.Id;
+
+    /// <summary>The exit code; only once <see cref="HasExited"/>.</summary>
+    public int ExitCode => _process.ExitCode;
+
     public string Output
     {
         get
@@ -25,7 +30,9 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static ServerProcess Start(string fileName, IEnumerable<string> arguments)
+    public static ServerProcess Start(string fileName, IEnumerable<string> arguments) => Start(fileName, arguments, workingDirectory: null);
+
+    public static ServerProcess Start(string fileName, IEnumerable<string> arguments, string? workingDirectory)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -33,6 +40,11 @@ public sealed class ServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (workingDirectory is not null)
+        {
+            info.WorkingDirectory = workingDirectory;
+        }
+
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
@@ -48,6 +60,7 @@ public sealed class ServerProcess : IAsyncDisposable
         return server;
     }
 
+    /// <summary>Stops at once (SIGKILL), as a crash or an OOM kill would.</summary>
     public async Task StopAsync()
     {
         if (!_process.HasExited)
@@ -56,6 +69,38 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Sends SIGTERM without waiting; false if the process had already exited.</summary>
+    public bool SendTerminate() => !_process.HasExited && PosixSignals.Send(_process.Id, PosixSignals.SigTerm);
+
+    /// <summary>
+    /// Stops gracefully (SIGTERM) and waits up to <paramref name="timeout"/>. If it is still
+    /// running then, it is killed and this throws: a server that ignores SIGTERM is a finding.
+    /// </summary>
+    public async Task TerminateAsync(TimeSpan timeout)
+    {
+        SendTerminate();
+        if (!await WaitForExitAsync(timeout))
+        {
+            await StopAsync();
+            throw new TimeoutException($"{_process.StartInfo.FileName} did not exit within {timeout} of SIGTERM; it was killed. Output: {Output}");
+        }
+    }
+
+    /// <summary>True if the process exited within <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            return _process.HasExited;
+        }
     }
 
     public async ValueTask DisposeAsync()

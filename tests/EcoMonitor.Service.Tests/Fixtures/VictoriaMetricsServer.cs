@@ -54,12 +54,33 @@ public sealed class VictoriaMetricsServer : IAsyncDisposable
             cancellationToken);
     }
 
+    /// <summary>Stops at once (SIGKILL), as in a crash.</summary>
     public async Task StopAsync()
     {
         if (_process is not null)
         {
             await _process.DisposeAsync();
             _process = null;
+        }
+    }
+
+    /// <summary>
+    /// Stops gracefully (SIGTERM): VictoriaMetrics flushes what it buffered to disk before it
+    /// exits. Throws if it does not exit within <paramref name="timeout"/> (default 10 s).
+    /// </summary>
+    public async Task TerminateAsync(TimeSpan? timeout = null)
+    {
+        if (_process is not null)
+        {
+            try
+            {
+                await _process.TerminateAsync(timeout ?? TimeSpan.FromSeconds(10));
+            }
+            finally
+            {
+                await _process.DisposeAsync();
+                _process = null;
+            }
         }
     }
 
