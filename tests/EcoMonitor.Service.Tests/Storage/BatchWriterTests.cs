@@ -155,6 +155,37 @@ public sealed class BatchWriterTests : IAsyncDisposable
         Assert.Equal(2, _metrics.ReadingsStored.Value);
     }
 
+    [Fact]
+    public async Task A_request_too_large_for_the_store_is_split_until_it_fits()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        _writer.MaxLinesPerRequest = 1;
+        await _batchWriter.StartAsync(ct);
+
+        await EnqueueAsync("m1", 3);
+        await Eventually.WaitAsync(() => _acks.Count == 1, Deadline, "the acknowledgement", ct);
+
+        Assert.All(_writer.Writes, w => Assert.Single(w));
+        Assert.Equal(3, _writer.Writes.Count);
+        Assert.Equal(3, _metrics.ReadingsStored.Value);
+        Assert.False(Directory.Exists(Path.Combine(_data.FullName, "deadletter")));
+    }
+
+    [Fact]
+    public async Task Refused_credentials_fail_readiness_and_the_batch_is_spooled_without_retrying()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        _writer.FailNext(new StoreUnauthorizedException("store refused our credentials (401): unauthorized access"));
+        await _batchWriter.StartAsync(ct);
+
+        await EnqueueAsync("m1", 3);
+        await Eventually.WaitAsync(() => _acks.Count == 1, Deadline, "the acknowledgement", ct);
+
+        Assert.Equal(1, _writer.Attempts);
+        Assert.Equal(3, _metrics.ReadingsSpooled.Value);
+        Assert.NotNull(_health.Unauthorized);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _batchWriter.StopAsync(CancellationToken.None);

@@ -14,6 +14,9 @@ internal sealed class RecordingPointWriter : IPointWriter
 
     public int Attempts => Volatile.Read(ref _attempts);
 
+    /// <summary>Larger requests are refused with a 413, as a store with a body limit does.</summary>
+    public int MaxLinesPerRequest { get; set; } = int.MaxValue;
+
     public void FailNext(Exception exception) => _failures.Enqueue(exception);
 
     /// <summary>Any request holding such a line is refused whole with a 400, as InfluxDB does for a bad point.</summary>
@@ -25,6 +28,11 @@ internal sealed class RecordingPointWriter : IPointWriter
         if (_failures.TryDequeue(out var failure))
         {
             return Task.FromException(failure);
+        }
+
+        if (lines.Count > MaxLinesPerRequest)
+        {
+            return Task.FromException(new StoreTooLargeException($"store refused a request of {lines.Count} points as too large"));
         }
 
         if (_rejected is not null && lines.Any(l => l.Contains(_rejected, StringComparison.Ordinal)))
