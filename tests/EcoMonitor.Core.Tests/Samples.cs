@@ -20,4 +20,7 @@ internal static class Samples
         new(topic, Encoding.UTF8.GetBytes(json), receivedAt ?? ReceivedAt);
 
     public static IncomingMessage Message(byte[] payload, string topic = Topic) => new(topic, payload, ReceivedAt);
+
+    /// <summary>The native topic contract with the given format.</summary>
+    public static SubscriptionProfile Profile(string format) => new() { Format = format, Topic = SubscriptionProfile.NativePattern };
 }

@@ -22,11 +22,15 @@ public static class RejectionCodes
     public const string DuplicateMetric = "duplicate-metric";
     public const string TooManyReadings = "too-many-readings";
     public const string StoreRejected = "store-rejected";
+    public const string IdentityMismatch = "identity-mismatch";
+    public const string UnknownUnit = "unknown-unit";
+    public const string Pm25AbovePm10 = "pm25-above-pm10";
 
     public static IReadOnlyList<string> All { get; } =
     [
         PayloadTooLarge, MalformedJson, InvalidShape, BadTopic, UnknownFormat, UnknownMetric,
         ValueNotNumber, ValueNotFinite, OutOfRange, MissingTimestamp, InvalidTimestamp,
         TimestampInFuture, TimestampTooOld, DuplicateMetric, TooManyReadings, StoreRejected,
+        IdentityMismatch, UnknownUnit, Pm25AbovePm10,
     ];
 }

@@ -9,6 +9,9 @@ public sealed class DecodeResult
 
     public List<Rejection> Rejections { get; } = [];
 
+    /// <summary>The format that decoded the message (what <c>auto</c> picked), when one did.</summary>
+    public string? Format { get; set; }
+
     public static DecodeResult Rejected(string code, string reason)
     {
         var result = new DecodeResult();

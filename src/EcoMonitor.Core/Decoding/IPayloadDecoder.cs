@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace EcoMonitor.Core.Decoding;
 
 /// <summary>Turns one message of one wire format into readings. Never throws on bad input.</summary>
@@ -6,5 +8,8 @@ public interface IPayloadDecoder
     /// <summary>The format name used in subscriptions and on the command line.</summary>
     string Format { get; }
 
-    DecodeResult Decode(IncomingMessage message, DecoderLimits limits);
+    /// <summary>For <c>auto</c>: whether a parsed payload has this format's shape.</summary>
+    bool Recognizes(JsonElement root, string topic);
+
+    DecodeResult Decode(DecodeContext context);
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Unicode;
 using EcoMonitor.Core.DeadLetters;
 using EcoMonitor.Core.Readings;
 
@@ -17,30 +16,28 @@ public sealed class NativeJsonDecoder : IPayloadDecoder
 
     public string Format => FormatName;
 
-    public DecodeResult Decode(IncomingMessage message, DecoderLimits limits)
+    /// <summary>An object with <c>readings</c>, or an array whose first element is one.</summary>
+    public bool Recognizes(JsonElement root, string topic) => root.ValueKind switch
     {
-        ArgumentNullException.ThrowIfNull(message);
-        ArgumentNullException.ThrowIfNull(limits);
+        JsonValueKind.Object => root.TryGetProperty("readings", out _),
+        JsonValueKind.Array => root.GetArrayLength() > 0 && root[0] is { ValueKind: JsonValueKind.Object } first && first.TryGetProperty("readings", out _),
+        _ => false,
+    };
 
-        if (!NativeTopic.TryParse(message.Topic, out var address, out var topicError))
+    public DecodeResult Decode(DecodeContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var profile = context.Profile;
+        if (!profile.TryResolveAddress(context.Message.Topic, payloadDevice: null, payloadSite: null, out var address, out var refused))
         {
-            return DecodeResult.Rejected(RejectionCodes.BadTopic, topicError);
+            var result = new DecodeResult();
+            result.Rejections.Add(refused);
+            return result;
         }
 
-        // The reader does not check UTF-8 inside strings; GetString would throw on it later.
-        if (!Utf8.IsValid(message.Payload.Span))
+        if (!JsonPayload.TryParse(context.Message.Payload, context.Limits, out var document, out var rejected))
         {
-            return DecodeResult.Rejected(RejectionCodes.MalformedJson, "payload is not valid UTF-8");
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(message.Payload, new JsonDocumentOptions { MaxDepth = limits.MaxJsonDepth });
-        }
-        catch (JsonException ex)
-        {
-            return DecodeResult.Rejected(RejectionCodes.MalformedJson, $"payload is not valid JSON: {ex.Message}");
+            return rejected;
         }
 
         using (document)
@@ -50,7 +47,7 @@ public sealed class NativeJsonDecoder : IPayloadDecoder
             switch (root.ValueKind)
             {
                 case JsonValueKind.Object:
-                    DecodeRecordOrRefuse(root, address, 0, result);
+                    DecodeRecordOrRefuse(root, address, profile, 0, result);
                     break;
                 case JsonValueKind.Array when root.GetArrayLength() == 0:
                     return DecodeResult.Rejected(RejectionCodes.InvalidShape, "the batch array is empty");
@@ -58,7 +55,7 @@ public sealed class NativeJsonDecoder : IPayloadDecoder
                     var index = 0;
                     foreach (var element in root.EnumerateArray())
                     {
-                        DecodeRecordOrRefuse(element, address, index++, result);
+                        DecodeRecordOrRefuse(element, address, profile, index++, result);
                     }
 
                     break;
@@ -68,23 +65,16 @@ public sealed class NativeJsonDecoder : IPayloadDecoder
                         $"payload must be a JSON object or an array of objects, not {Describe(root.ValueKind)}");
             }
 
-            if (result.Readings.Count > limits.MaxReadingsPerMessage)
-            {
-                return DecodeResult.Rejected(
-                    RejectionCodes.TooManyReadings,
-                    $"message carries {result.Readings.Count} readings; the limit is {limits.MaxReadingsPerMessage}");
-            }
-
-            return result;
+            return JsonPayload.Limit(result, context.Limits);
         }
     }
 
-    private static void DecodeRecordOrRefuse(JsonElement record, SensorAddress address, int index, DecodeResult result)
+    private static void DecodeRecordOrRefuse(JsonElement record, SensorAddress address, SubscriptionProfile profile, int index, DecodeResult result)
     {
         var mark = result.Rejections.Count;
         try
         {
-            DecodeRecord(record, address, index, result);
+            DecodeRecord(record, address, profile, index, result);
         }
         catch (InvalidOperationException)
         {
@@ -96,7 +86,7 @@ public sealed class NativeJsonDecoder : IPayloadDecoder
         }
     }
 
-    private static void DecodeRecord(JsonElement record, SensorAddress address, int index, DecodeResult result)
+    private static void DecodeRecord(JsonElement record, SensorAddress address, SubscriptionProfile profile, int index, DecodeResult result)
     {
         if (record.ValueKind != JsonValueKind.Object)
         {
@@ -146,7 +136,7 @@ public sealed class NativeJsonDecoder : IPayloadDecoder
         var refused = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in values.EnumerateObject())
         {
-            var metric = entry.Name;
+            var metric = profile.MapField(entry.Name);
             if (found.Remove(metric) || refused.Contains(metric))
             {
                 // A repeated key keeps neither value: which one the node meant is unknowable.
@@ -198,14 +188,5 @@ public sealed class NativeJsonDecoder : IPayloadDecoder
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
-    private static string Describe(JsonValueKind kind) => kind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
-        _ => kind.ToString().ToLowerInvariant(),
-    };
+    private static string Describe(JsonValueKind kind) => JsonPayload.Describe(kind);
 }

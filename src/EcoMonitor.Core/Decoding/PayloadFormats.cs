@@ -1,25 +1,67 @@
+using EcoMonitor.Core.DeadLetters;
+
 namespace EcoMonitor.Core.Decoding;
 
-/// <summary>The decoders known to the service, by format name.</summary>
+/// <summary>The decoders known to the service, by format name, and <c>auto</c>, which picks one by the payload's shape.</summary>
 public sealed class PayloadFormats
 {
-    private readonly Dictionary<string, IPayloadDecoder> _decoders;
+    public const string Auto = "auto";
+    private readonly List<IPayloadDecoder> _decoders;
 
-    public PayloadFormats(IEnumerable<IPayloadDecoder> decoders) =>
-        _decoders = decoders.ToDictionary(d => d.Format, StringComparer.OrdinalIgnoreCase);
+    public PayloadFormats(IEnumerable<IPayloadDecoder> decoders) => _decoders = [.. decoders];
 
+    /// <summary>Every format; for <c>auto</c> the more specific shapes are tried first.</summary>
     public static PayloadFormats Default { get; } = new([new NativeJsonDecoder()]);
 
-    public IEnumerable<string> Names => _decoders.Keys;
+    public IEnumerable<string> Names => _decoders.Select(d => d.Format);
 
-    public bool TryGet(string format, out IPayloadDecoder decoder)
+    public bool IsKnown(string format) =>
+        string.Equals(format, Auto, StringComparison.OrdinalIgnoreCase) || _decoders.Exists(d => string.Equals(d.Format, format, StringComparison.OrdinalIgnoreCase));
+
+    public DecodeResult Decode(DecodeContext context)
     {
-        // Only the native format exists so far, so "auto" resolves to it.
-        if (string.Equals(format, "auto", StringComparison.OrdinalIgnoreCase))
+        ArgumentNullException.ThrowIfNull(context);
+        var format = context.Profile.Format;
+        if (!string.Equals(format, Auto, StringComparison.OrdinalIgnoreCase))
         {
-            format = NativeJsonDecoder.FormatName;
+            var decoder = _decoders.Find(d => string.Equals(d.Format, format, StringComparison.OrdinalIgnoreCase));
+            return decoder is null
+                ? DecodeResult.Rejected(RejectionCodes.UnknownFormat, $"format '{format}' is not one of: {Auto}, {string.Join(", ", Names)}")
+                : Named(decoder.Decode(context), decoder.Format);
         }
 
-        return _decoders.TryGetValue(format, out decoder!);
+        if (!JsonPayload.TryParse(context.Message.Payload, context.Limits, out var document, out var rejected))
+        {
+            return rejected;
+        }
+
+        using (document)
+        {
+            var match = _decoders.Find(d => d.Recognizes(document.RootElement, context.Message.Topic));
+            return match is null
+                ? DecodeResult.Rejected(RejectionCodes.UnknownFormat, $"the payload has the shape of none of: {string.Join(", ", Names)}")
+                : Named(match.Decode(context), match.Format);
+        }
+    }
+
+    private static DecodeResult Named(DecodeResult result, string format)
+    {
+        result.Format = format;
+        return result;
+    }
+
+    /// <summary>The format <c>auto</c> would pick, or null.</summary>
+    public string? Detect(DecodeContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!JsonPayload.TryParse(context.Message.Payload, context.Limits, out var document, out _))
+        {
+            return null;
+        }
+
+        using (document)
+        {
+            return _decoders.Find(d => d.Recognizes(document.RootElement, context.Message.Topic))?.Format;
+        }
     }
 }

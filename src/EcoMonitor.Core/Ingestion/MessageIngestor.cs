@@ -11,21 +11,17 @@ namespace EcoMonitor.Core.Ingestion;
 /// </summary>
 public sealed class MessageIngestor(PayloadFormats formats, ReadingValidator validator, DecoderLimits limits)
 {
-    public IngestResult Ingest(IncomingMessage message, string format)
+    public IngestResult Ingest(IncomingMessage message, SubscriptionProfile profile)
     {
         ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(profile);
 
         if (message.Payload.Length > limits.MaxPayloadBytes)
         {
-            return Refused(format, RejectionCodes.PayloadTooLarge, $"payload has {message.Payload.Length} bytes; the limit is {limits.MaxPayloadBytes}");
+            return Refused(profile.Format, RejectionCodes.PayloadTooLarge, $"payload has {message.Payload.Length} bytes; the limit is {limits.MaxPayloadBytes}");
         }
 
-        if (!formats.TryGet(format, out var decoder))
-        {
-            return Refused(format, RejectionCodes.UnknownFormat, $"format '{format}' is not one of: auto, {string.Join(", ", formats.Names)}");
-        }
-
-        var decoded = decoder.Decode(message, limits);
+        var decoded = formats.Decode(new DecodeContext(message, profile, limits));
         var accepted = new List<Reading>(decoded.Readings.Count);
         var rejections = decoded.Rejections;
         var receiveTimeStamped = 0;
@@ -45,7 +41,8 @@ public sealed class MessageIngestor(PayloadFormats formats, ReadingValidator val
             }
         }
 
-        return new IngestResult(decoder.Format, accepted, rejections, receiveTimeStamped);
+        validator.CheckRecords(accepted, rejections);
+        return new IngestResult(decoded.Format ?? profile.Format, accepted, rejections, receiveTimeStamped);
     }
 
     private static IngestResult Refused(string format, string code, string reason) =>

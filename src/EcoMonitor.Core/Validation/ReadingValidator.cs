@@ -34,11 +34,24 @@ public sealed class ReadingValidator(MetricCatalog catalog, ValidationOptions op
             return false;
         }
 
-        if (!definition.IsPlausible(decoded.Value))
+        var value = decoded.Value;
+        if (decoded.Unit is { } unit && unit != definition.Unit)
         {
+            if (!UnitConversion.TryConvert(definition, decoded.Value, unit, out value, out var unitError))
+            {
+                rejection = Refuse(RejectionCodes.UnknownUnit, unitError);
+                return false;
+            }
+        }
+
+        if (!definition.IsPlausible(value))
+        {
+            var given = decoded.Unit is { } u && u != definition.Unit
+                ? string.Create(CultureInfo.InvariantCulture, $" (from {decoded.Value} {u})")
+                : string.Empty;
             rejection = Refuse(
                 RejectionCodes.OutOfRange,
-                string.Create(CultureInfo.InvariantCulture, $"{decoded.Metric} = {decoded.Value} {definition.Unit} is outside the plausible range {definition.Min}..{definition.Max}"));
+                string.Create(CultureInfo.InvariantCulture, $"{decoded.Metric} = {value} {definition.Unit}{given} is outside the plausible range {definition.Min}..{definition.Max}"));
             return false;
         }
 
@@ -75,7 +88,7 @@ public sealed class ReadingValidator(MetricCatalog catalog, ValidationOptions op
             return false;
         }
 
-        reading = new Reading(address.Kind, address.Site, address.Device, decoded.Metric, decoded.Value, timestamp.ToUnixTimeMilliseconds(), decoded.Seq);
+        reading = new Reading(address.Kind, address.Site, address.Device, decoded.Metric, value, timestamp.ToUnixTimeMilliseconds(), decoded.Seq);
         return true;
 
         Rejection Refuse(string code, string reason) =>
@@ -83,4 +96,48 @@ public sealed class ReadingValidator(MetricCatalog catalog, ValidationOptions op
     }
 
     private static string Format(DateTimeOffset value) => value.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Cross-checks within one record (same device and time): PM2.5 cannot exceed PM10 beyond
+    /// the tolerance. Refused readings move from <paramref name="accepted"/> to <paramref name="rejections"/>.
+    /// </summary>
+    public void CheckRecords(List<Reading> accepted, List<Rejection> rejections)
+    {
+        ArgumentNullException.ThrowIfNull(accepted);
+        ArgumentNullException.ThrowIfNull(rejections);
+        var pm10 = new Dictionary<(SensorKind, string, string, long), Reading>();
+        foreach (var reading in accepted)
+        {
+            if (reading.Metric == "pm10")
+            {
+                pm10[(reading.Kind, reading.Site, reading.Device, reading.TimestampMs)] = reading;
+            }
+        }
+
+        if (pm10.Count == 0)
+        {
+            return;
+        }
+
+        var refused = new HashSet<Reading>(ReferenceEqualityComparer.Instance);
+        foreach (var pm25 in accepted)
+        {
+            if (pm25.Metric != "pm25" || !pm10.TryGetValue((pm25.Kind, pm25.Site, pm25.Device, pm25.TimestampMs), out var coarse))
+            {
+                continue;
+            }
+
+            var limit = (coarse.Value * (1 + options.PmToleranceFraction)) + options.PmToleranceAbsolute;
+            if (pm25.Value > limit)
+            {
+                var reason = string.Create(CultureInfo.InvariantCulture, $"pm25 = {pm25.Value} exceeds pm10 = {coarse.Value} beyond the tolerance ({limit:0.##}): PM2.5 is part of PM10");
+                rejections.Add(new Rejection(RejectionCodes.Pm25AbovePm10, reason, Metric: "pm25", Value: pm25.Value));
+                rejections.Add(new Rejection(RejectionCodes.Pm25AbovePm10, reason, Metric: "pm10", Value: coarse.Value));
+                refused.Add(pm25);
+                refused.Add(coarse);
+            }
+        }
+
+        accepted.RemoveAll(refused.Contains);
+    }
 }

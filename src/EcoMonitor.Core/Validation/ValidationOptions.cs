@@ -24,4 +24,16 @@ public sealed class ValidationOptions
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(366);
 
     public MissingTimestampPolicy MissingTimestamp { get; set; } = MissingTimestampPolicy.Reject;
+
+    /// <summary>
+    /// PM2.5 is part of PM10, so a record with PM2.5 above PM10 by more than this fraction plus
+    /// <see cref="PmToleranceAbsolute"/> is refused (both values): the sensor is faulty.
+    /// Optical sensors are noisy at low concentrations, hence the two allowances.
+    /// </summary>
+    [Range(0.0, 10.0)]
+    public double PmToleranceFraction { get; set; } = 0.1;
+
+    /// <summary>µg/m³ allowed on top of <see cref="PmToleranceFraction"/>.</summary>
+    [Range(0.0, 1000.0)]
+    public double PmToleranceAbsolute { get; set; } = 5;
 }

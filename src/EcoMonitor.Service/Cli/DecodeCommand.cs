@@ -3,6 +3,8 @@ using EcoMonitor.Core.Decoding;
 using EcoMonitor.Core.Ingestion;
 using EcoMonitor.Core.Storage;
 using EcoMonitor.Service.Hosting;
+using EcoMonitor.Service.Mqtt;
+using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Service.Cli;
 
@@ -20,9 +22,14 @@ public static class DecodeCommand
     public static Command Create(Func<IConfiguration> configuration)
     {
         var topic = new Option<string>("--topic") { Description = "the MQTT topic the payload arrived on", Required = true };
-        var format = new Option<string>("--format") { Description = "payload format: auto or native", DefaultValueFactory = _ => "auto" };
+        var format = new Option<string?>("--format") { Description = "payload format: auto, native, senml, tts, sensor-community, tasmota (default: the configured subscription's, else auto)" };
         var file = new Option<FileInfo?>("--file") { Description = "read the payload from this file instead of stdin" };
-        var command = new Command("decode", "Decode one payload and print the points it would write") { topic, format, file };
+        var pattern = new Option<string?>("--topic-pattern") { Description = "topic with named levels, e.g. tele/{device}/SENSOR (default: the configured subscription's, else eco/{site}/{kind}/{device})" };
+        var site = new Option<string?>("--site") { Description = "site, when the topic does not name it" };
+        var kind = new Option<string?>("--kind") { Description = "air, water or soil, when the topic does not name it" };
+        var device = new Option<string?>("--device") { Description = "device, when neither topic nor payload names it" };
+        var zone = new Option<string?>("--time-zone") { Description = "zone of timestamps without one, e.g. Asia/Shanghai" };
+        var command = new Command("decode", "Decode one payload and print the points it would write") { topic, format, file, pattern, site, kind, device, zone };
         command.SetAction(async (parse, ct) =>
         {
             var services = new ServiceCollection().AddEcoMonitorIngestion(configuration()).BuildServiceProvider();
@@ -31,11 +38,63 @@ public static class DecodeCommand
                 var payload = await ReadPayloadAsync(parse.GetValue(file), ct);
                 var ingestor = services.GetRequiredService<MessageIngestor>();
                 var time = services.GetRequiredService<TimeProvider>();
-                var result = ingestor.Ingest(new IncomingMessage(parse.GetRequiredValue(topic), payload, time.GetUtcNow()), parse.GetRequiredValue(format));
+                var topicName = parse.GetRequiredValue(topic);
+                SubscriptionProfile profile;
+                try
+                {
+                    profile = ProfileFor(
+                        topicName,
+                        services.GetRequiredService<IOptions<MqttOptions>>().Value,
+                        new MqttSubscription
+                        {
+                            Topic = parse.GetValue(pattern) ?? "eco/{site}/{kind}/{device}",
+                            Format = parse.GetValue(format) ?? PayloadFormats.Auto,
+                            Site = parse.GetValue(site),
+                            Kind = parse.GetValue(kind),
+                            Device = parse.GetValue(device),
+                            TimeZone = parse.GetValue(zone) ?? "UTC",
+                        },
+                        explicitFormat: parse.GetValue(format),
+                        explicitPattern: parse.GetValue(pattern) is not null || parse.GetValue(kind) is not null);
+                }
+                catch (FormatException ex)
+                {
+                    await parse.InvocationConfiguration.Error.WriteLineAsync($"error: {ex.Message}");
+                    return AllRejected;
+                }
+
+                var result = ingestor.Ingest(new IncomingMessage(topicName, payload, time.GetUtcNow()), profile);
                 return await WriteAsync(result, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// The profile the running service would use for <paramref name="topic"/>: the first configured
+    /// subscription matching it, unless the command line describes the subscription itself.
+    /// </summary>
+    private static SubscriptionProfile ProfileFor(string topic, MqttOptions configured, MqttSubscription fromCommandLine, string? explicitFormat, bool explicitPattern)
+    {
+        if (!explicitPattern)
+        {
+            foreach (var subscription in configured.Subscriptions)
+            {
+                var profile = subscription.ToProfile();
+                if (profile.Topic.TryMatch(topic, out _))
+                {
+                    if (explicitFormat is not null)
+                    {
+                        subscription.Format = explicitFormat;
+                        return subscription.ToProfile();
+                    }
+
+                    return profile;
+                }
+            }
+        }
+
+        return fromCommandLine.ToProfile();
     }
 
     public static async Task<int> WriteAsync(IngestResult result, TextWriter output, TextWriter error)

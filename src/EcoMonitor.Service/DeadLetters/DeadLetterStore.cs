@@ -5,22 +5,33 @@ using EcoMonitor.Core.DeadLetters;
 using EcoMonitor.Core.Decoding;
 using EcoMonitor.Core.Ingestion;
 using EcoMonitor.Service.Hosting;
+using EcoMonitor.Service.Observability;
 using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Service.DeadLetters;
 
 /// <summary>
-/// Appends refused messages as JSON lines to <c>DataDirectory/deadletter/deadletter-{date}.jsonl</c>,
-/// one file per UTC day. Each append is flushed to disk before it returns, because the message
-/// is acknowledged to the broker right after: a crash must not lose the evidence.
+/// Appends refused messages as JSON lines to
+/// <c>DataDirectory/deadletter/deadletter-{date}-{n}.jsonl</c>: a new file each UTC day and
+/// whenever one passes <see cref="DeadLetterOptions.MaxFileBytes"/>; the oldest files go when
+/// all pass <see cref="DeadLetterOptions.MaxTotalBytes"/>. Each append is flushed to disk before
+/// it returns, because the message is acknowledged to the broker right after: a crash must not
+/// lose the evidence.
 /// </summary>
-public sealed partial class DeadLetterStore(IOptions<EcoMonitorOptions> options, TimeProvider time, ILogger<DeadLetterStore> logger)
+public sealed partial class DeadLetterStore(
+    IOptions<EcoMonitorOptions> options,
+    IOptions<DeadLetterOptions> limits,
+    DeadLetterRepublisher republisher,
+    IngestMetrics metrics,
+    TimeProvider time,
+    ILogger<DeadLetterStore> logger)
     : IAsyncDisposable
 {
     private static readonly byte[] NewLine = "\n"u8.ToArray();
     private readonly SemaphoreSlim _gate = new(1, 1);
     private FileStream? _file;
-    private string? _fileName;
+    private string? _day;
+    private int _number;
 
     public string Directory { get; } = options.Value.DeadLetterDirectory;
 
@@ -56,7 +67,7 @@ public sealed partial class DeadLetterStore(IOptions<EcoMonitorOptions> options,
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var file = OpenForToday(record.Time);
+            var file = OpenFor(record.Time, json.Length + 1);
             await file.WriteAsync(json, cancellationToken);
             await file.WriteAsync(NewLine, cancellationToken);
             file.Flush(flushToDisk: true);
@@ -65,6 +76,8 @@ public sealed partial class DeadLetterStore(IOptions<EcoMonitorOptions> options,
         {
             _gate.Release();
         }
+
+        republisher.Offer(record.Reasons.Count > 0 ? record.Reasons[0].Code : "unknown", json);
     }
 
     public async ValueTask DisposeAsync()
@@ -102,20 +115,52 @@ public sealed partial class DeadLetterStore(IOptions<EcoMonitorOptions> options,
         return new DeadLetterRecord(now, message.Topic, result.Format, result.Rejections, result.Accepted.Count, text, base64);
     }
 
-    private FileStream OpenForToday(DateTimeOffset now)
+    private FileStream OpenFor(DateTimeOffset now, int bytes)
     {
-        var name = Path.Combine(Directory, $"deadletter-{now.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}.jsonl");
-        if (_file is not null && _fileName == name)
+        var day = now.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        if (_file is not null && _day == day && _file.Length + bytes <= limits.Value.MaxFileBytes)
         {
             return _file;
         }
 
         _file?.Dispose();
         System.IO.Directory.CreateDirectory(Directory);
-        _file = new FileStream(name, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 16 * 1024);
-        _fileName = name;
+        var number = _day == day ? _number + 1 : NextNumber(day);
+        var name = Path.Combine(Directory, string.Create(CultureInfo.InvariantCulture, $"deadletter-{day}-{number:D3}.jsonl"));
+        _file = new FileStream(name, FileMode.Append, FileAccess.Write, FileShare.Read | FileShare.Delete, bufferSize: 16 * 1024);
+        _day = day;
+        _number = number;
+        EnforceTotal(name);
         return _file;
     }
+
+    /// <summary>After a restart, continue after the day's last file.</summary>
+    private int NextNumber(string day)
+    {
+        var last = System.IO.Directory.GetFiles(Directory, $"deadletter-{day}-*.jsonl").Order(StringComparer.Ordinal).LastOrDefault();
+        return last is not null && int.TryParse(Path.GetFileNameWithoutExtension(last)[^3..], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n + 1 : 0;
+    }
+
+    private void EnforceTotal(string current)
+    {
+        var files = System.IO.Directory.GetFiles(Directory, "deadletter-*.jsonl").Order(StringComparer.Ordinal).Select(f => new FileInfo(f)).ToList();
+        var total = files.Sum(f => f.Length);
+        foreach (var file in files)
+        {
+            if (total <= limits.Value.MaxTotalBytes || file.FullName == current)
+            {
+                break;
+            }
+
+            total -= file.Length;
+            file.Delete();
+            metrics.DeadLetterFilesDeleted.Inc();
+            LogDeletedOldest(logger, file.Name, limits.Value.MaxTotalBytes);
+        }
+    }
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Deleted the oldest dead-letter file {File}: the store passed DeadLetters:MaxTotalBytes ({MaxTotalBytes} bytes)")]
+    private static partial void LogDeletedOldest(ILogger logger, string file, long maxTotalBytes);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Dead-lettered a message on {Topic}: {Count} rejection(s), first {Code}")]
     private static partial void LogDeadLettered(ILogger logger, string topic, int count, string code);

@@ -24,6 +24,7 @@ public static class ServiceCollectionExtensions
         services.AddOptions<CatalogOptions>().Bind(configuration.GetSection(CatalogOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CatalogOptions>, CatalogOptionsValidator>();
 
+        services.AddOptions<MqttOptions>().Bind(configuration.GetSection(MqttOptions.Section));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<CatalogOptions>>().Value.Build());
         services.AddSingleton(PayloadFormats.Default);
         services.AddSingleton(sp => new ReadingValidator(
@@ -43,10 +44,13 @@ public static class ServiceCollectionExtensions
 
         services.AddOptions<EcoMonitorOptions>().Bind(configuration).ValidateOnStart();
         services.AddSingleton<IValidateOptions<EcoMonitorOptions>, EcoMonitorOptionsValidator>();
-        services.AddOptions<MqttOptions>().Bind(configuration.GetSection(MqttOptions.Section)).ValidateOnStart();
+        services.AddOptions<MqttOptions>().ValidateOnStart();
         services.AddSingleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>();
+        services.AddSingleton<IValidateOptions<MqttOptions>, MqttSubscriptionsValidator>();
         services.AddOptions<InfluxOptions>().Bind(configuration.GetSection(InfluxOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<InfluxOptions>, InfluxOptionsValidator>();
+        services.AddOptions<DeadLetterOptions>().Bind(configuration.GetSection(DeadLetterOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DeadLetterOptions>, DeadLetterOptionsValidator>();
         services.AddOptions<SpoolOptions>().Bind(configuration.GetSection(SpoolOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SpoolOptions>, SpoolOptionsValidator>();
 
@@ -54,6 +58,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<StoreHealth>();
         services.AddSingleton<MqttConnectionState>();
         services.AddSingleton<DeadLetterStore>();
+        services.AddSingleton<DeadLetterRepublisher>();
         services.AddSingleton<IngestQueue>();
         services.AddSingleton<DuplicateTracker>();
         services.AddSingleton<MessageHandler>();

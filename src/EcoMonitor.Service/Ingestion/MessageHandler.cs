@@ -18,22 +18,23 @@ public sealed partial class MessageHandler(
     IngestMetrics metrics,
     ILogger<MessageHandler> logger)
 {
-    public async Task HandleAsync(IncomingMessage message, string format, Func<CancellationToken, Task> acknowledge, CancellationToken cancellationToken)
+    public async Task HandleAsync(IncomingMessage message, SubscriptionProfile profile, Func<CancellationToken, Task> acknowledge, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(profile);
         metrics.MessagesReceived.Inc();
 
         IngestResult result;
         try
         {
-            result = ingestor.Ingest(message, format);
+            result = ingestor.Ingest(message, profile);
         }
 #pragma warning disable CA1031 // A decoder bug must not stop the service: the message is dead-lettered instead.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
             LogDecoderFailed(logger, ex, message.Topic);
-            result = new IngestResult(format, [], [new Rejection(RejectionCodes.InvalidShape, $"decoder failed: {ex.GetType().Name}: {ex.Message}")], 0);
+            result = new IngestResult(profile.Format, [], [new Rejection(RejectionCodes.InvalidShape, $"decoder failed: {ex.GetType().Name}: {ex.Message}")], 0);
         }
 
         if (result.Rejections.Count > 0)

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using EcoMonitor.Core.Decoding;
+using EcoMonitor.Service.DeadLetters;
 using EcoMonitor.Service.Ingestion;
 using EcoMonitor.Service.Observability;
 using Microsoft.Extensions.Options;
@@ -20,6 +21,7 @@ public sealed partial class MqttIngestConsumer(
     IOptions<MqttOptions> options,
     MessageHandler handler,
     IngestQueue queue,
+    DeadLetterRepublisher deadLetterCopies,
     MqttReconnectPipeline reconnect,
     MqttConnectionState state,
     IngestMetrics metrics,
@@ -27,6 +29,7 @@ public sealed partial class MqttIngestConsumer(
     ILogger<MqttIngestConsumer> logger) : BackgroundService
 {
     private readonly MqttOptions _options = options.Value;
+    private readonly IReadOnlyList<SubscriptionProfile> _profiles = [.. options.Value.EffectiveSubscriptions().Select(s => s.ToProfile())];
     private volatile bool _draining;
 
     /// <summary>
@@ -69,6 +72,7 @@ public sealed partial class MqttIngestConsumer(
         };
 
         var clientOptions = BuildClientOptions();
+        var republishing = deadLetterCopies.Enabled ? RepublishDeadLettersAsync(client, stoppingToken) : Task.CompletedTask;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -94,6 +98,7 @@ public sealed partial class MqttIngestConsumer(
         }
         finally
         {
+            await republishing;
             state.IsConnected = false;
             metrics.MqttConnected.Set(0);
             if (client.IsConnected)
@@ -126,9 +131,9 @@ public sealed partial class MqttIngestConsumer(
     private async Task SubscribeAsync(IMqttClient client, CancellationToken cancellationToken)
     {
         var builder = new MqttClientSubscribeOptionsBuilder();
-        foreach (var subscription in _options.EffectiveSubscriptions())
+        foreach (var profile in _profiles)
         {
-            builder.WithTopicFilter(f => f.WithTopic(BrokerFilter(subscription.Topic)).WithAtLeastOnceQoS());
+            builder.WithTopicFilter(f => f.WithTopic(BrokerFilter(profile.Topic.Filter)).WithAtLeastOnceQoS());
         }
 
         var result = await client.SubscribeAsync(builder.Build(), cancellationToken);
@@ -161,7 +166,7 @@ public sealed partial class MqttIngestConsumer(
         var incoming = new IncomingMessage(message.Topic, message.Payload.ToArray(), time.GetUtcNow());
         try
         {
-            await handler.HandleAsync(incoming, FormatFor(message.Topic), e.AcknowledgeAsync, stoppingToken);
+            await handler.HandleAsync(incoming, ProfileFor(message.Topic), e.AcknowledgeAsync, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -179,17 +184,49 @@ public sealed partial class MqttIngestConsumer(
         }
     }
 
-    private string FormatFor(string topic)
+    /// <summary>Publishes copies of dead-letter records (QoS 1) while connected; a copy that fails is dropped: the file has it.</summary>
+    private async Task RepublishDeadLettersAsync(IMqttClient client, CancellationToken stoppingToken)
     {
-        foreach (var subscription in _options.EffectiveSubscriptions())
+        try
         {
-            if (MqttTopicFilterComparer.Compare(topic, subscription.Topic) == MqttTopicFilterCompareResult.IsMatch)
+            await foreach (var (topic, record) in deadLetterCopies.Reader.ReadAllAsync(stoppingToken))
             {
-                return subscription.Format;
+                if (!client.IsConnected)
+                {
+                    metrics.DeadLetterCopiesDropped.Inc();
+                    continue;
+                }
+
+                try
+                {
+                    await client.PublishBinaryAsync(topic, record, MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken: stoppingToken);
+                }
+                catch (MQTTnet.Exceptions.MqttCommunicationException)
+                {
+                    metrics.DeadLetterCopiesDropped.Inc();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <summary>The first subscription whose pattern matches; overlapping filters are the operator's choice.</summary>
+    private SubscriptionProfile ProfileFor(string topic)
+    {
+        foreach (var profile in _profiles)
+        {
+            if (profile.Topic.TryMatch(topic, out _))
+            {
+                return profile;
             }
         }
 
-        return "auto";
+        // Delivered for a filter no profile matches (a session from an older configuration):
+        // the native profile refuses it with a reason rather than dropping it.
+        return SubscriptionProfile.Native;
     }
 
     private string BrokerFilter(string topic) =>

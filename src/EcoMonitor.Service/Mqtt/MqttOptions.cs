@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using EcoMonitor.Core.Decoding;
+using EcoMonitor.Core.Readings;
 using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Service.Mqtt;
@@ -58,16 +59,103 @@ public sealed class MqttOptions
     public TimeSpan HealthCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     public IReadOnlyList<MqttSubscription> EffectiveSubscriptions() =>
-        Subscriptions.Count > 0 ? Subscriptions : [new MqttSubscription()];
+        Subscriptions.Count > 0 ? Subscriptions : [new MqttSubscription { Format = NativeJsonDecoder.FormatName }];
 }
 
+/// <summary>
+/// One subscription: a topic pattern (an MQTT filter whose levels may be named
+/// <c>{site}</c>, <c>{kind}</c>, <c>{device}</c>), the payload format, and what the topic
+/// does not say.
+/// </summary>
 public sealed class MqttSubscription
 {
+    /// <summary>E.g. <c>eco/{site}/{kind}/{device}</c>, <c>v3/+/devices/{device}/up</c>, <c>tele/{device}/SENSOR</c>.
+    /// A plain filter <c>eco/+/+/+</c> means the native pattern.</summary>
     [Required(AllowEmptyStrings = false)]
-    public string Topic { get; set; } = NativeTopic.DefaultFilter;
+    public string Topic { get; set; } = "eco/{site}/{kind}/{device}";
 
+    /// <summary><c>auto</c>, <c>native</c>, <c>senml</c>, <c>tts</c>, <c>sensor-community</c>, <c>tasmota</c>.</summary>
     [Required(AllowEmptyStrings = false)]
-    public string Format { get; set; } = NativeJsonDecoder.FormatName;
+    public string Format { get; set; } = PayloadFormats.Auto;
+
+    public string? Site { get; set; }
+
+    /// <summary><c>air</c>, <c>water</c> or <c>soil</c>, when the topic has no <c>{kind}</c> level.</summary>
+    public string? Kind { get; set; }
+
+    public string? Device { get; set; }
+
+    /// <summary>Payload field name → catalog metric, e.g. <c>pm2_5: pm25</c>.</summary>
+    public Dictionary<string, string> FieldMap { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>IANA zone of timestamps without one (Tasmota), e.g. <c>Asia/Shanghai</c>.</summary>
+    public string TimeZone { get; set; } = "UTC";
+
+    /// <summary>Builds the decoding profile; throws <see cref="FormatException"/> with the problem.</summary>
+    public SubscriptionProfile ToProfile()
+    {
+        // The contract's filter without names means the contract's topic levels.
+        var pattern = Topic == "eco/+/+/+" ? SubscriptionProfile.NativePattern : TopicPattern.Parse(Topic);
+        SensorKind? kind = null;
+        if (Kind is not null)
+        {
+            kind = SensorKinds.TryParse(Kind, out var parsed) ? parsed : throw new FormatException($"Kind '{Kind}' is not one of air, water, soil");
+        }
+
+        TimeZoneInfo zone;
+        try
+        {
+            zone = TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+        }
+        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            throw new FormatException($"TimeZone '{TimeZone}' is not a known time zone", ex);
+        }
+
+        return new SubscriptionProfile
+        {
+            Format = Format,
+            Topic = pattern,
+            Site = Site,
+            Kind = kind,
+            Device = Device,
+            FieldMap = new Dictionary<string, string>(FieldMap, StringComparer.OrdinalIgnoreCase),
+            TimeZone = zone,
+        };
+    }
+}
+
+/// <summary>Checks what attributes cannot: patterns, kinds, zones and formats of the subscriptions.</summary>
+public sealed class MqttSubscriptionsValidator(PayloadFormats formats) : IValidateOptions<MqttOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MqttOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = new List<string>();
+        for (var i = 0; i < options.Subscriptions.Count; i++)
+        {
+            var subscription = options.Subscriptions[i];
+            try
+            {
+                var profile = subscription.ToProfile();
+                if (!formats.IsKnown(profile.Format))
+                {
+                    problems.Add($"Mqtt:Subscriptions:{i}:Format '{profile.Format}' is not one of: auto, {string.Join(", ", formats.Names)}");
+                }
+
+                if (!profile.Topic.Captures.Contains("kind") && profile.Kind is null)
+                {
+                    problems.Add($"Mqtt:Subscriptions:{i}: the topic has no {{kind}} level, so Kind must be set");
+                }
+            }
+            catch (FormatException ex)
+            {
+                problems.Add($"Mqtt:Subscriptions:{i}: {ex.Message}");
+            }
+        }
+
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
 }
 
 [OptionsValidator]

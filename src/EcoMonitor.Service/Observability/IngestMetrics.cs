@@ -32,6 +32,8 @@ public sealed class IngestMetrics
         SpoolDamagedBytes = factory.CreateCounter("ecomonitor_spool_damaged_bytes_total", "Bytes of spool segments found damaged or torn and not replayed.");
         DuplicateReadings = factory.CreateCounter("ecomonitor_readings_duplicate_total", "Readings whose seq a device had sent before (replays, resends); stored again, overwriting themselves.");
         MessagesRedelivered = factory.CreateCounter("ecomonitor_messages_redelivered_total", "Messages the broker redelivered (DUP flag).");
+        DeadLetterFilesDeleted = factory.CreateCounter("ecomonitor_dead_letter_files_deleted_total", "Oldest dead-letter files deleted to keep DeadLetters:MaxTotalBytes.");
+        DeadLetterCopiesDropped = factory.CreateCounter("ecomonitor_dead_letter_copies_dropped_total", "Dead-letter copies not republished to MQTT because the broker was too slow (the file keeps them).");
         MqttConnected = factory.CreateGauge("ecomonitor_mqtt_connected", "1 while connected to the broker.");
     }
 
@@ -72,6 +74,10 @@ public sealed class IngestMetrics
     public Counter DuplicateReadings { get; }
 
     public Counter MessagesRedelivered { get; }
+
+    public Counter DeadLetterFilesDeleted { get; }
+
+    public Counter DeadLetterCopiesDropped { get; }
 
     public double RejectionsFor(string reason) => Rejections.WithLabels(reason).Value;
 }

@@ -14,7 +14,7 @@ public sealed class NativeJsonDecoderTests
     private readonly NativeJsonDecoder _decoder = new();
 
     private DecodeResult Decode(string json, string topic = Samples.Topic, DecoderLimits? limits = null) =>
-        _decoder.Decode(Samples.Message(json, topic), limits ?? new DecoderLimits());
+        _decoder.Decode(new DecodeContext(Samples.Message(json, topic), SubscriptionProfile.Native, limits ?? new DecoderLimits()));
 
     private static DecodedReading Single(DecodeResult result, string metric) =>
         Assert.Single(result.Readings, r => r.Metric == metric);
@@ -443,7 +443,7 @@ public sealed class NativeJsonDecoderTests
             .Concat(Encoding.UTF8.GetBytes("\": 2}}"))
             .ToArray();
 
-        var result = _decoder.Decode(Samples.Message(payload), new DecoderLimits());
+        var result = _decoder.Decode(new DecodeContext(Samples.Message(payload), SubscriptionProfile.Native, new DecoderLimits()));
 
         SingleRejection(result, RejectionCodes.MalformedJson, null);
         Assert.Empty(result.Readings);
@@ -457,7 +457,7 @@ public sealed class NativeJsonDecoderTests
             .Concat(Encoding.UTF8.GetBytes("Z\", \"readings\": {\"pm25\": 1}}"))
             .ToArray();
 
-        var result = _decoder.Decode(Samples.Message(payload), new DecoderLimits());
+        var result = _decoder.Decode(new DecodeContext(Samples.Message(payload), SubscriptionProfile.Native, new DecoderLimits()));
 
         SingleRejection(result, RejectionCodes.MalformedJson, null);
         Assert.Empty(result.Readings);
@@ -471,7 +471,7 @@ public sealed class NativeJsonDecoderTests
             .Concat(Encoding.UTF8.GetBytes("\"}"))
             .ToArray();
 
-        var result = _decoder.Decode(Samples.Message(payload), new DecoderLimits());
+        var result = _decoder.Decode(new DecodeContext(Samples.Message(payload), SubscriptionProfile.Native, new DecoderLimits()));
 
         SingleRejection(result, RejectionCodes.MalformedJson, null);
         Assert.Empty(result.Readings);
@@ -520,7 +520,7 @@ public sealed class NativeJsonDecoderTests
         // RFC 8259 §8.1: senders must not add a BOM; a parser may refuse it, and this one does.
         var payload = new byte[] { 0xEF, 0xBB, 0xBF }.Concat(Encoding.UTF8.GetBytes("""{"ts": 1764316800000, "readings": {"pm25": 1}}""")).ToArray();
 
-        var result = _decoder.Decode(Samples.Message(payload), new DecoderLimits());
+        var result = _decoder.Decode(new DecodeContext(Samples.Message(payload), SubscriptionProfile.Native, new DecoderLimits()));
 
         SingleRejection(result, RejectionCodes.MalformedJson, null);
         Assert.Empty(result.Readings);

@@ -26,7 +26,7 @@ public sealed class MessageIngestorTests
     {
         var result = Ingestor().Ingest(
             Samples.Message("""{"ts": "2025-11-28T08:00:00Z", "seq": 1842, "readings": {"pm25": 35.2, "pm10": 61.0}}"""),
-            "native");
+            Samples.Profile("native"));
 
         Assert.Equal("native", result.Format);
         Assert.Empty(result.Rejections);
@@ -47,7 +47,7 @@ public sealed class MessageIngestorTests
         var json = """{"ts": 1764316800000, "readings": {"pm25": 1}}""";
         var payload = Encoding.UTF8.GetBytes(json.PadRight(65));
 
-        var result = Ingestor(limits: limits).Ingest(Samples.Message(payload), "native");
+        var result = Ingestor(limits: limits).Ingest(Samples.Message(payload), Samples.Profile("native"));
 
         var rejection = SingleRejection(result, RejectionCodes.PayloadTooLarge);
         Assert.Contains("65", rejection.Reason, StringComparison.Ordinal);
@@ -63,7 +63,7 @@ public sealed class MessageIngestorTests
         var limits = new DecoderLimits { MaxPayloadBytes = 64 };
         var payload = Encoding.UTF8.GetBytes("""{"ts": 1764316800000, "readings": {"pm25": 1}}""".PadRight(64));
 
-        var result = Ingestor(limits: limits).Ingest(Samples.Message(payload), "native");
+        var result = Ingestor(limits: limits).Ingest(Samples.Message(payload), Samples.Profile("native"));
 
         Assert.Empty(result.Rejections);
         Assert.Single(result.Accepted);
@@ -76,7 +76,7 @@ public sealed class MessageIngestorTests
         var json = """{"ts": 1764316800000, "readings": {"pm25": 1}, "u": "µ"}""".PadRight(63);
         Assert.Equal(64, Encoding.UTF8.GetByteCount(json));
 
-        var result = Ingestor(limits: new DecoderLimits { MaxPayloadBytes = 63 }).Ingest(Samples.Message(json), "native");
+        var result = Ingestor(limits: new DecoderLimits { MaxPayloadBytes = 63 }).Ingest(Samples.Message(json), Samples.Profile("native"));
 
         SingleRejection(result, RejectionCodes.PayloadTooLarge);
     }
@@ -86,7 +86,7 @@ public sealed class MessageIngestorTests
     {
         var limits = new DecoderLimits { MaxPayloadBytes = 8 };
 
-        var result = Ingestor(limits: limits).Ingest(Samples.Message("[1, 2, 3, 4, 5]", "not/a/topic"), "native");
+        var result = Ingestor(limits: limits).Ingest(Samples.Message("[1, 2, 3, 4, 5]", "not/a/topic"), Samples.Profile("native"));
 
         SingleRejection(result, RejectionCodes.PayloadTooLarge);
     }
@@ -99,7 +99,7 @@ public sealed class MessageIngestorTests
     [InlineData("native ")]
     public void Unknown_format_is_refused_and_the_known_ones_are_named(string format)
     {
-        var result = Ingestor().Ingest(Samples.Message("""{"ts": 1764316800000, "readings": {"pm25": 1}}"""), format);
+        var result = Ingestor().Ingest(Samples.Message("""{"ts": 1764316800000, "readings": {"pm25": 1}}"""), Samples.Profile(format));
 
         var rejection = SingleRejection(result, RejectionCodes.UnknownFormat);
         Assert.Contains("native", rejection.Reason, StringComparison.Ordinal);
@@ -116,7 +116,7 @@ public sealed class MessageIngestorTests
     [InlineData("Native")]
     public void Auto_and_format_names_resolve_case_insensitively_to_native(string format)
     {
-        var result = Ingestor().Ingest(Samples.Message("""{"ts": 1764316800000, "readings": {"pm25": 1}}"""), format);
+        var result = Ingestor().Ingest(Samples.Message("""{"ts": 1764316800000, "readings": {"pm25": 1}}"""), Samples.Profile(format));
 
         Assert.Equal(NativeJsonDecoder.FormatName, result.Format);
         Assert.Empty(result.Rejections);
@@ -130,7 +130,7 @@ public sealed class MessageIngestorTests
             Samples.Message("""
                 {"ts": "2025-11-28T08:00:00Z", "readings": {"pm25": 35.2, "pm10": 5000, "ph": 7, "co": "high", "no2": 40, "no2": 41}}
                 """),
-            "auto");
+            Samples.Profile("auto"));
 
         Assert.False(result.WhollyRejected);
         var accepted = Assert.Single(result.Accepted);
@@ -149,7 +149,7 @@ public sealed class MessageIngestorTests
     [Fact]
     public void Overflowing_number_is_value_not_finite_and_carries_no_value()
     {
-        var result = Ingestor().Ingest(Samples.Message("""{"ts": 1764316800000, "readings": {"pm25": 1e999, "pm10": 2}}"""), "native");
+        var result = Ingestor().Ingest(Samples.Message("""{"ts": 1764316800000, "readings": {"pm25": 1e999, "pm10": 2}}"""), Samples.Profile("native"));
 
         Assert.Equal("pm10", Assert.Single(result.Accepted).Metric);
         var rejection = SingleRejection(result, RejectionCodes.ValueNotFinite);
@@ -161,7 +161,7 @@ public sealed class MessageIngestorTests
     {
         var payload = new byte[] { (byte)'{', 0xC0, 0xAF, (byte)'}' };
 
-        var result = Ingestor().Ingest(Samples.Message(payload), "native");
+        var result = Ingestor().Ingest(Samples.Message(payload), Samples.Profile("native"));
 
         SingleRejection(result, RejectionCodes.MalformedJson);
         Assert.True(result.WhollyRejected);
@@ -180,7 +180,7 @@ public sealed class MessageIngestorTests
                   {"ts": "2025-11-28T08:01:00Z", "seq": 5, "readings": {"pm25": 14}}
                 ]
                 """),
-            "native");
+            Samples.Profile("native"));
 
         Assert.Equal([1L, 5L], result.Accepted.Select(r => r.Seq!.Value).Order());
         Assert.Equal(
@@ -205,7 +205,7 @@ public sealed class MessageIngestorTests
                 ]
                 """,
                 receivedAt: receivedAt),
-            "native");
+            Samples.Profile("native"));
 
         Assert.Equal(3, result.ReceiveTimeStamped);
         Assert.Equal(4, result.Accepted.Count);
@@ -219,7 +219,7 @@ public sealed class MessageIngestorTests
     {
         var result = Ingestor().Ingest(
             Samples.Message("""[{"readings": {"pm25": 1, "pm10": 2}}, {"ts": 1764316800000, "readings": {"pm25": 3}}]"""),
-            "native");
+            Samples.Profile("native"));
 
         Assert.Equal(0, result.ReceiveTimeStamped);
         Assert.Equal(3d, Assert.Single(result.Accepted).Value);
@@ -232,7 +232,7 @@ public sealed class MessageIngestorTests
     {
         var result = Ingestor().Ingest(
             Samples.Message("""{"ts": "2025-11-28T08:00:00Z", "readings": {"ph": 7, "pm25": 1001}}"""),
-            "native");
+            Samples.Profile("native"));
 
         Assert.Empty(result.Accepted);
         Assert.Equal(2, result.Rejections.Count);
@@ -246,7 +246,7 @@ public sealed class MessageIngestorTests
     [InlineData(Samples.Topic, "{\"ts\": 1764316800000, \"readings\": {}}", RejectionCodes.InvalidShape)]
     public void Message_refused_by_the_decoder_is_wholly_rejected(string topic, string payload, string code)
     {
-        var result = Ingestor().Ingest(Samples.Message(payload, topic), "native");
+        var result = Ingestor().Ingest(Samples.Message(payload, topic), Samples.Profile("native"));
 
         SingleRejection(result, code);
         Assert.Empty(result.Accepted);
@@ -258,7 +258,7 @@ public sealed class MessageIngestorTests
     {
         var result = Ingestor().Ingest(
             Samples.Message("""{"ts": "2025-11-28T08:00:00Z", "readings": {"ph": 7, "pm25": 1000}}"""),
-            "native");
+            Samples.Profile("native"));
 
         Assert.Single(result.Accepted);
         Assert.Single(result.Rejections);
@@ -277,7 +277,7 @@ public sealed class MessageIngestorTests
     {
         var result = Ingestor().Ingest(
             Samples.Message("""{"ts": 1764316800000, "readings": {"ph": 7.2, "do": 8.1, "pm25": 3, "temperature": 51}}""", "eco/lake/water/b1"),
-            "native");
+            Samples.Profile("native"));
 
         Assert.Equal(["do", "ph"], result.Accepted.Select(r => r.Metric).Order(StringComparer.Ordinal));
         Assert.All(result.Accepted, r => Assert.Equal((SensorKind.Water, "lake", "b1"), (r.Kind, r.Site, r.Device)));
@@ -287,17 +287,18 @@ public sealed class MessageIngestorTests
     }
 
     [Fact]
-    public void Formats_registry_knows_native_and_maps_auto_to_it()
+    public void Formats_registry_knows_native_and_auto_detects_it()
     {
-        Assert.Equal(["native"], PayloadFormats.Default.Names);
-        Assert.True(PayloadFormats.Default.TryGet("auto", out var decoder));
-        Assert.IsType<NativeJsonDecoder>(decoder);
-        Assert.False(PayloadFormats.Default.TryGet("senml", out _));
+        Assert.Contains("native", PayloadFormats.Default.Names);
+        Assert.True(PayloadFormats.Default.IsKnown("auto"));
+        Assert.False(PayloadFormats.Default.IsKnown("protobuf"));
+        var context = new DecodeContext(Samples.Message("""{"ts": 1764316800000, "readings": {"pm25": 1}}"""), Samples.Profile("auto"), new DecoderLimits());
+        Assert.Equal("native", PayloadFormats.Default.Detect(context));
     }
 
     [Fact]
     public void Null_message_is_an_argument_error()
     {
-        Assert.Throws<ArgumentNullException>(() => Ingestor().Ingest(null!, "native"));
+        Assert.Throws<ArgumentNullException>(() => Ingestor().Ingest(null!, Samples.Profile("native")));
     }
 }

@@ -34,7 +34,8 @@ public sealed class BatchWriterTests : IAsyncDisposable
         var host = MsOptions.Create(new EcoMonitorOptions { DataDirectory = _data.FullName });
         var spoolOptions = MsOptions.Create(new SpoolOptions { MaxBytes = 150, FullRetryInterval = TimeSpan.FromSeconds(1) });
         _queue = new IngestQueue(ingest, _metrics);
-        _deadLetters = new DeadLetterStore(host, _time, NullLogger<DeadLetterStore>.Instance);
+        var deadLetterOptions = MsOptions.Create(new DeadLetterOptions());
+        _deadLetters = new DeadLetterStore(host, deadLetterOptions, new DeadLetterRepublisher(deadLetterOptions, _metrics), _metrics, _time, NullLogger<DeadLetterStore>.Instance);
         _spool = new DiskSpool(spoolOptions, host, _metrics, NullLogger<DiskSpool>.Instance);
         var pipeline = new StoreWritePipeline(MsOptions.Create(new InfluxOptions { RetryAttempts = 2 }), _time, NullLogger<StoreWritePipeline>.Instance, _metrics, _health);
         var store = new StoreWriter(_writer, pipeline, _deadLetters, _health, _metrics, NullLogger<StoreWriter>.Instance);

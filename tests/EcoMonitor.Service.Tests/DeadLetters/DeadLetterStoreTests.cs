@@ -1,0 +1,118 @@
+using System.Text;
+using System.Text.Json;
+using EcoMonitor.Core.DeadLetters;
+using EcoMonitor.Core.Decoding;
+using EcoMonitor.Core.Ingestion;
+using EcoMonitor.Service.DeadLetters;
+using EcoMonitor.Service.Hosting;
+using EcoMonitor.Service.Observability;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using MsOptions = Microsoft.Extensions.Options.Options;
+
+namespace EcoMonitor.Service.Tests.DeadLetters;
+
+/// <summary>The dead-letter files: what a record holds, rotation by day and size, the total bound, the MQTT copy.</summary>
+public sealed class DeadLetterStoreTests : IDisposable
+{
+    private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("ecomonitor-dl-");
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 23, 59, 0, TimeSpan.Zero));
+    private readonly IngestMetrics _metrics = new();
+
+    [Fact]
+    public async Task A_record_holds_time_topic_format_every_reason_and_the_payload_as_received()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var store = Open(new DeadLetterOptions());
+
+        await store.WriteAsync(Message("{\"ts\": 1, \"readings\": {\"radon\": 3}}"), Refused("unknown-metric", "out-of-range"), ct);
+        await store.WriteAsync(new IncomingMessage("eco/s/air/n", new byte[] { 0xff, 0xfe, 0x00 }, _time.GetUtcNow()), Refused("malformed-json"), ct);
+
+        var lines = ReadAll();
+        Assert.Equal(2, lines.Count);
+        var first = lines[0];
+        Assert.Equal("2026-11-28T23:59:00+00:00", first.GetProperty("time").GetString());
+        Assert.Equal("eco/s/air/n", first.GetProperty("topic").GetString());
+        Assert.Equal("native", first.GetProperty("format").GetString());
+        Assert.Equal(["unknown-metric", "out-of-range"], first.GetProperty("reasons").EnumerateArray().Select(r => r.GetProperty("code").GetString()));
+        Assert.Equal("{\"ts\": 1, \"readings\": {\"radon\": 3}}", first.GetProperty("payload").GetString());
+        Assert.Equal("//4A", lines[1].GetProperty("payloadBase64").GetString());
+        Assert.False(lines[1].TryGetProperty("payload", out _));
+    }
+
+    [Fact]
+    public async Task Files_rotate_at_the_day_boundary_and_at_the_size_limit()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var store = Open(new DeadLetterOptions { MaxFileBytes = 1024 });
+
+        await store.WriteAsync(Message("a"), Refused("malformed-json"), ct);
+        _time.Advance(TimeSpan.FromMinutes(2));
+        for (var i = 0; i < 5; i++)
+        {
+            await store.WriteAsync(Message(new string('x', 300)), Refused("malformed-json"), ct);
+        }
+
+        var files = Directory.GetFiles(store.Directory).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal("deadletter-2026-11-28-000.jsonl", files[0]);
+        Assert.Equal("deadletter-2026-11-29-000.jsonl", files[1]);
+        Assert.True(files.Count >= 3, string.Join(", ", files));
+        Assert.All(Directory.GetFiles(store.Directory), f => Assert.True(new FileInfo(f).Length <= 1024));
+        Assert.Equal(6, ReadAll().Count);
+    }
+
+    [Fact]
+    public async Task Past_the_total_bound_the_oldest_files_are_deleted_and_counted()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var store = Open(new DeadLetterOptions { MaxFileBytes = 1024, MaxTotalBytes = 2048 });
+
+        for (var i = 0; i < 20; i++)
+        {
+            await store.WriteAsync(Message(new string('x', 300)), Refused("malformed-json"), ct);
+        }
+
+        var total = Directory.GetFiles(store.Directory).Sum(f => new FileInfo(f).Length);
+        Assert.True(total <= 2048 + 1024, $"{total} bytes");
+        Assert.True(_metrics.DeadLetterFilesDeleted.Value > 0);
+        Assert.DoesNotContain("deadletter-2026-11-28-000.jsonl", Directory.GetFiles(store.Directory).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task With_republish_on_each_record_is_offered_for_MQTT_under_its_first_code()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var options = new DeadLetterOptions { Republish = true };
+        var republisher = new DeadLetterRepublisher(MsOptions.Create(options), _metrics);
+        await using var store = Open(options, republisher);
+
+        await store.WriteAsync(Message("{"), Refused("malformed-json", "unknown-metric"), ct);
+
+        Assert.True(republisher.Reader.TryRead(out var copy));
+        Assert.Equal("eco/deadletter/malformed-json", copy.Topic);
+        Assert.Equal("eco/s/air/n", JsonDocument.Parse(copy.Record).RootElement.GetProperty("topic").GetString());
+    }
+
+    public void Dispose() => _data.Delete(recursive: true);
+
+    private DeadLetterStore Open(DeadLetterOptions options, DeadLetterRepublisher? republisher = null) =>
+        new(
+            MsOptions.Create(new EcoMonitorOptions { DataDirectory = _data.FullName }),
+            MsOptions.Create(options),
+            republisher ?? new DeadLetterRepublisher(MsOptions.Create(options), _metrics),
+            _metrics,
+            _time,
+            NullLogger<DeadLetterStore>.Instance);
+
+    private IncomingMessage Message(string payload) => new("eco/s/air/n", Encoding.UTF8.GetBytes(payload), _time.GetUtcNow());
+
+    private static IngestResult Refused(params string[] codes) =>
+        new("native", [], [.. codes.Select(c => new Rejection(c, $"because {c}"))], 0);
+
+    private List<JsonElement> ReadAll() =>
+        Directory.GetFiles(Path.Combine(_data.FullName, "deadletter"))
+            .Order(StringComparer.Ordinal)
+            .SelectMany(File.ReadLines)
+            .Select(l => JsonDocument.Parse(l).RootElement.Clone())
+            .ToList();
+}
