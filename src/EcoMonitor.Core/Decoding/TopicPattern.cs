@@ -101,5 +101,6 @@ public sealed class TopicPattern
 
     public override string ToString() => Pattern;
 
-    private static bool IsCapture(string level) => level.Length >= 2 && level[0] == '{' && level[^1] == '}';
+    private static bool IsCapture(string level) =>
+        level.Length >= 2 && level[0] == '{' && level.IndexOf('}', StringComparison.Ordinal) == level.Length - 1 && level.LastIndexOf('{') == 0;
 }
