@@ -11,7 +11,14 @@ public sealed class PayloadFormats
     public PayloadFormats(IEnumerable<IPayloadDecoder> decoders) => _decoders = [.. decoders];
 
     /// <summary>Every format; for <c>auto</c> the more specific shapes are tried first.</summary>
-    public static PayloadFormats Default { get; } = new([new NativeJsonDecoder()]);
+    public static PayloadFormats Default { get; } = new(
+    [
+        new TheThingsStackDecoder(),
+        new SensorCommunityDecoder(),
+        new TasmotaDecoder(),
+        new SenmlDecoder(),
+        new NativeJsonDecoder(),
+    ]);
 
     public IEnumerable<string> Names => _decoders.Select(d => d.Format);
 

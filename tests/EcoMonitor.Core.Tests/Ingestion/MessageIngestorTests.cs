@@ -92,7 +92,7 @@ public sealed class MessageIngestorTests
     }
 
     [Theory]
-    [InlineData("senml")]
+    [InlineData("protobuf")]
     [InlineData("ttn")]
     [InlineData("json")]
     [InlineData("")]

@@ -91,6 +91,30 @@ public sealed class VictoriaMetricsServer : IAsyncDisposable
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>
+    /// Exports until at least <paramref name="samples"/> samples match (or the deadline passes,
+    /// then returns what there is): a point written a moment ago can take a flush interval to
+    /// become searchable, even after force_flush.
+    /// </summary>
+    public async Task<IReadOnlyList<ExportedSeries>> ExportAtLeastAsync(string match, int samples, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<ExportedSeries> series = [];
+        try
+        {
+            await Eventually.WaitAsync(
+                async () => (series = await ExportAsync(match, cancellationToken)).Sum(s => s.Values.Length) >= samples,
+                TimeSpan.FromSeconds(15),
+                $"{samples} samples matching {match}",
+                cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // The caller's assertions say what is missing.
+        }
+
+        return series;
+    }
+
     /// <summary>Raw samples of every series matching a PromQL series selector.</summary>
     public async Task<IReadOnlyList<ExportedSeries>> ExportAsync(string match, CancellationToken cancellationToken)
     {

@@ -84,7 +84,7 @@ public sealed class BadInputTests(Servers servers)
             ("air_pm25", "n1", t0.AddSeconds(15).ToUnixTimeMilliseconds(), 35),
             ("air_pm25", "n2", t0.AddSeconds(16).ToUnixTimeMilliseconds(), 36),
         };
-        var series = await servers.VictoriaMetrics.ExportAsync($"{{site=\"{site}\"}}", ct);
+        var series = await servers.VictoriaMetrics.ExportAtLeastAsync($"{{site=\"{site}\"}}", expected.Count, ct);
         var stored = series.SelectMany(s => s.Samples.Select(p => (s.Name, s.Metric["device"], p.Timestamp, p.Value))).ToList();
         Assert.Equal(expected, stored.ToHashSet());
         Assert.Equal(expected.Count, stored.Count);

@@ -54,7 +54,7 @@ public sealed class EndToEndIngestTests(Servers servers)
 
         await Eventually.WaitAsync(() => service.Metrics.MessagesAcknowledged.Value >= 2000, TimeSpan.FromSeconds(60), "2,000 acknowledgements", ct);
 
-        var series = await servers.VictoriaMetrics.ExportAsync($"{{site=\"{site}\"}}", ct);
+        var series = await servers.VictoriaMetrics.ExportAtLeastAsync($"{{site=\"{site}\"}}", expected.Count, ct);
         var stored = series
             // VictoriaMetrics keeps about 12 significant digits; the test values have two decimals.
             .SelectMany(s => s.Samples.Select(p => (s.Name, s.Metric["device"], p.Timestamp, Math.Round(p.Value, 6))))
