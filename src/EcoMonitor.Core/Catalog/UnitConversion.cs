@@ -43,6 +43,10 @@ public static class UnitConversion
         new("mbar", 100, 0, []),
         new("kPa", 1_000, 0, []),
         new("bar", 100_000, 0, []),
+
+        // Tasmota's SetOption24/139 pressure units; exact by definition of the units.
+        new("mmHg", 133.322387415, 0, []),
+        new("inHg", 3386.389, 0, []),
     ]);
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace EcoMonitor.Core.Decoding;
 /// <summary>Parsing shared by the JSON formats: UTF-8 checked, depth bounded, failures as rejections.</summary>
 public static class JsonPayload
 {
-    public static bool TryParse(ReadOnlyMemory<byte> payload, DecoderLimits limits, out JsonDocument document, out DecodeResult rejected)
+    public static bool TryParse(ReadOnlyMemory<byte> payload, DecoderLimits limits, out JsonDocument document, out DecodeResult rejected, bool allowTrailingCommas = false)
     {
         ArgumentNullException.ThrowIfNull(limits);
         document = null!;
@@ -21,7 +21,7 @@ public static class JsonPayload
 
         try
         {
-            document = JsonDocument.Parse(payload, new JsonDocumentOptions { MaxDepth = limits.MaxJsonDepth });
+            document = JsonDocument.Parse(payload, new JsonDocumentOptions { MaxDepth = limits.MaxJsonDepth, AllowTrailingCommas = allowTrailingCommas });
             rejected = null!;
             return true;
         }

@@ -17,12 +17,23 @@ public sealed class NativeJsonDecoder : IPayloadDecoder
     public string Format => FormatName;
 
     /// <summary>An object with <c>readings</c>, or an array whose first element is one.</summary>
-    public bool Recognizes(JsonElement root, string topic) => root.ValueKind switch
+    public bool Recognizes(JsonElement root, string topic)
     {
-        JsonValueKind.Object => root.TryGetProperty("readings", out _),
-        JsonValueKind.Array => root.GetArrayLength() > 0 && root[0] is { ValueKind: JsonValueKind.Object } first && first.TryGetProperty("readings", out _),
-        _ => false,
-    };
+        try
+        {
+            return root.ValueKind switch
+            {
+                JsonValueKind.Object => root.TryGetProperty("readings", out _),
+                JsonValueKind.Array => root.GetArrayLength() > 0 && root[0] is { ValueKind: JsonValueKind.Object } first && first.TryGetProperty("readings", out _),
+                _ => false,
+            };
+        }
+        catch (InvalidOperationException)
+        {
+            // A key with an unpaired surrogate escape cannot be compared as text.
+            return false;
+        }
+    }
 
     public DecodeResult Decode(DecodeContext context)
     {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using EcoMonitor.Core.DeadLetters;
 
 namespace EcoMonitor.Core.Decoding;
@@ -37,14 +38,15 @@ public sealed class PayloadFormats
                 : Named(decoder.Decode(context), decoder.Format);
         }
 
-        if (!JsonPayload.TryParse(context.Message.Payload, context.Limits, out var document, out var rejected))
+        // Sniffed leniently (airRohr relays leave a trailing comma); the chosen decoder parses for real.
+        if (!JsonPayload.TryParse(context.Message.Payload, context.Limits, out var document, out var rejected, allowTrailingCommas: true))
         {
             return rejected;
         }
 
         using (document)
         {
-            var match = _decoders.Find(d => d.Recognizes(document.RootElement, context.Message.Topic));
+            var match = Recognize(document.RootElement, context.Message.Topic);
             return match is null
                 ? DecodeResult.Rejected(RejectionCodes.UnknownFormat, $"the payload has the shape of none of: {string.Join(", ", Names)}")
                 : Named(match.Decode(context), match.Format);
@@ -61,14 +63,28 @@ public sealed class PayloadFormats
     public string? Detect(DecodeContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (!JsonPayload.TryParse(context.Message.Payload, context.Limits, out var document, out _))
+        if (!JsonPayload.TryParse(context.Message.Payload, context.Limits, out var document, out _, allowTrailingCommas: true))
         {
             return null;
         }
 
         using (document)
         {
-            return _decoders.Find(d => d.Recognizes(document.RootElement, context.Message.Topic))?.Format;
+            return Recognize(document.RootElement, context.Message.Topic)?.Format;
         }
     }
+
+    private IPayloadDecoder? Recognize(JsonElement root, string topic) =>
+        _decoders.Find(d =>
+        {
+            try
+            {
+                return d.Recognizes(root, topic);
+            }
+            catch (InvalidOperationException)
+            {
+                // A key with an unpaired surrogate escape cannot be read as text: not this shape.
+                return false;
+            }
+        });
 }

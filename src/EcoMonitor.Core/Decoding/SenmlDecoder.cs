@@ -20,6 +20,10 @@ namespace EcoMonitor.Core.Decoding;
 /// <para>The whole pack is refused when RFC 8428 says it must not be used: a label ending in
 /// <c>_</c>, a version above 10, or records of different versions. Otherwise each record stands
 /// alone: a bad record is refused with its index and the others still count.</para>
+/// <para>Only numeric values (<c>v</c>) are readings: a record with <c>vs</c>, <c>vb</c> or <c>vd</c>,
+/// or with only a sum, is refused as value-not-number; a sum beside <c>v</c> is ignored. A record with
+/// neither <c>bt</c> nor <c>t</c> has no time of its own, so the missing-timestamp policy decides; any
+/// other time below 2^28 is relative to the receive time.</para>
 /// </remarks>
 public sealed partial class SenmlDecoder : IPayloadDecoder
 {

@@ -62,8 +62,9 @@ public sealed partial class TasmotaDecoder : IPayloadDecoder
     /// Tasmota JSON names (i18n.h <c>D_JSON_*</c> and the drivers' own) → catalog metrics. PM values are
     /// the "atmospheric environment" ones; PMS/HM330X <c>CF1</c>, <c>CF2.5</c>, <c>CF10</c> are the
     /// factory "CF=1" values and stay unmapped. The derived DewPoint, SeaPressure, HeatIndex and
-    /// AbsHumidity are left out on purpose (see the class summary). <c>eCO2</c> (SGP30, CCS811) is a CO2 equivalent
-    /// estimated from VOCs, not a CO2 measurement, so it is not co2 unless a subscription maps it.
+    /// AbsHumidity are left out on purpose (see the class summary). <c>eCO2</c> (SGP30, CCS811) is a
+    /// CO2 equivalent estimated from VOCs, not a CO2 measurement, so it is not co2 unless a
+    /// subscription maps it.
     /// </summary>
     private static readonly FrozenDictionary<string, string> Aliases = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
     {
@@ -84,8 +85,9 @@ public sealed partial class TasmotaDecoder : IPayloadDecoder
 
     /// <summary>
     /// An object that is a <c>StatusSNS</c> wrapper, or arrives on a <c>…/SENSOR</c> topic, or has a
-    /// <c>Time</c> next to at least one nested (sensor) object, and is no native payload (<c>readings</c>). STATE messages are excluded by topic and
-    /// by their <c>UptimeSec</c>, since their <c>Wifi</c> object would otherwise look like a sensor.
+    /// <c>Time</c> next to at least one nested (sensor) object, and is no native payload (<c>readings</c>).
+    /// STATE messages are excluded by topic and by their <c>UptimeSec</c>, since their <c>Wifi</c> object
+    /// would otherwise look like a sensor.
     /// </summary>
     public bool Recognizes(JsonElement root, string topic)
     {

@@ -64,6 +64,8 @@ public sealed class UnitConversionTests
         data.Add(Air, "pressure", "Pa", 97224.53, 972.2453); // the Sensor.Community wiki's BME280_pressure
         data.Add(Air, "pressure", "mbar", 1013.25, 1013.25);
         data.Add(Air, "pressure", "kPa", 101.325, 1013.25);
+        data.Add(Air, "pressure", "mmHg", 760, 760 * 133.322387415 / 100);
+        data.Add(Air, "pressure", "inHg", 28.85, 28.85 * 3386.389 / 100);
         data.Add(Air, "pressure", "bar", 1.01325, 1013.25);
 
         // Particulates: every µg/m³ spelling is identity; mg/m³ × 1000.
@@ -251,8 +253,7 @@ public sealed class UnitConversionTests
 
     [Theory]
     [InlineData(Air, "pm25", "furlongs")]
-    [InlineData(Air, "pressure", "mmHg")]
-    [InlineData(Air, "pressure", "inHg")]
+    [InlineData(Air, "pressure", "torr")]
     [InlineData(Air, "temperature", "Kel")]
     [InlineData(Water, "turbidity", "JTU")]
     [InlineData(Soil, "ec", "dS/m")]

@@ -843,10 +843,21 @@ public sealed class TasmotaDecoderTests
     }
 
     [Fact]
+    public void Ingested_pressure_in_inches_of_mercury_is_converted_to_hPa()
+    {
+        // SetOption24 + SetOption139: inches of mercury.
+        var json = """{"Time":"2023-05-21T01:06:38","BME280":{"Temperature":20.5,"Pressure":28.85},"PressureUnit":"inHg","TempUnit":"C"}""";
+
+        var result = Ingestor().Ingest(new IncomingMessage(Topic, Encoding.UTF8.GetBytes(json), ReceivedInShanghai), Profile());
+
+        Assert.Empty(result.Rejections);
+        Assert.Equal(976.97, Math.Round(Assert.Single(result.Accepted, r => r.Metric == "pressure").Value, 2));
+    }
+
+    [Fact]
     public void Ingested_with_a_pressure_unit_the_converter_does_not_know_the_pressure_is_unknown_unit()
     {
-        // SetOption24 + SetOption139: inches of mercury. Refused, never guessed, until UnitConversion knows inHg.
-        var json = """{"Time":"2023-05-21T01:06:38","BME280":{"Temperature":20.5,"Pressure":28.85},"PressureUnit":"inHg","TempUnit":"C"}""";
+        var json = """{"Time":"2023-05-21T01:06:38","BME280":{"Temperature":20.5,"Pressure":28.85},"PressureUnit":"torr","TempUnit":"C"}""";
 
         var result = Ingestor().Ingest(new IncomingMessage(Topic, Encoding.UTF8.GetBytes(json), ReceivedInShanghai), Profile());
 

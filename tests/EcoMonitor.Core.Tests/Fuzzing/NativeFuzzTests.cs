@@ -160,7 +160,7 @@ public sealed class NativeFuzzTests
         Assert.True(unchanged < 20, $"{unchanged} of 1000 mutations left the seed unchanged");
     }
 
-    [Fact(Skip = "NativeJsonDecoder.Recognizes (lead-owned) calls TryGetProperty, which throws InvalidOperationException on a key holding an unpaired surrogate escape; under auto PayloadFormats lets it escape")]
+    [Fact]
     public void Native_recognizes_a_key_with_an_unpaired_surrogate_without_throwing()
     {
         var ingestor = new MessageIngestor(
