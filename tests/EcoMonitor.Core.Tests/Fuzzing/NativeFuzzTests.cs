@@ -61,6 +61,7 @@ public sealed class NativeFuzzTests
             FieldMap = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["PM25"] = "pm10", ["fw"] = "pm1", ["x"] = string.Empty },
         },
         new() { Format = NativeJsonDecoder.FormatName, Topic = TopicPattern.Parse("eco/{site}/+/{device}"), Kind = SensorKind.Water },
+        new() { Format = PayloadFormats.Auto, Topic = SubscriptionProfile.NativePattern },
     ];
 
     private static readonly DecoderLimits[] Limits =
@@ -69,8 +70,7 @@ public sealed class NativeFuzzTests
         new() { MaxPayloadBytes = 400, MaxJsonDepth = 3, MaxReadingsPerMessage = 3 },
     ];
 
-    // Format "auto" is not fuzzed here: NativeJsonDecoder.Recognizes throws on a key holding an
-    // unpaired surrogate escape (see the skipped test below), and auto is the only path that calls it.
+    // SenML and native in the order of PayloadFormats.Default, so that auto sniffs between the two array shapes.
     private static readonly MessageIngestor[] Ingestors =
     [
         Ingestor(new ValidationOptions(), Limits[0]),
@@ -79,7 +79,7 @@ public sealed class NativeFuzzTests
     ];
 
     private static MessageIngestor Ingestor(ValidationOptions options, DecoderLimits limits) =>
-        new(new PayloadFormats([new NativeJsonDecoder()]), new ReadingValidator(MetricCatalog.Default, options), limits);
+        new(new PayloadFormats([new SenmlDecoder(), new NativeJsonDecoder()]), new ReadingValidator(MetricCatalog.Default, options), limits);
 
     private static readonly Gen<(int Topic, int Profile, int Ingestor, int Received)> Context =
         Gen.Select(
@@ -172,8 +172,10 @@ public sealed class NativeFuzzTests
         foreach (var json in new[] { """{"\ud800": 1, "readings": {"pm25": 1}}""", """[{"\udc00": 1, "readings": {"pm25": 1}}]""" })
         {
             var result = ingestor.Ingest(Samples.Message(json), auto);
+            using var document = System.Text.Json.JsonDocument.Parse(json);
 
             JsonPayloadFuzzer.AssertSound(result, new DecoderLimits());
+            _ = new NativeJsonDecoder().Recognizes(document.RootElement, Samples.Topic);
         }
     }
 }

@@ -47,6 +47,21 @@ public sealed class DecodeCommandTests : IDisposable
         Assert.StartsWith("rejected malformed-json:", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_Tasmota_payload_is_decoded_with_the_subscription_given_on_the_command_line()
+    {
+        await File.WriteAllTextAsync(_file, """{"Time":"2026-11-28T16:00:00","BME280":{"Temperature":68,"Pressure":1000.5},"TempUnit":"F","PressureUnit":"hPa"}""", TestContext.Current.CancellationToken);
+
+        var (exit, output, error) = await RunAsync(
+            "decode", "--topic", "tele/node-7/SENSOR", "--format", "tasmota", "--topic-pattern", "tele/{device}/SENSOR",
+            "--site", "lab", "--kind", "air", "--time-zone", "Asia/Shanghai", "--file", _file);
+
+        // 16:00 in Shanghai is 08:00 UTC; 68 °F is 20 °C.
+        Assert.Equal(0, exit);
+        Assert.Equal("air,device=node-7,site=lab temperature=20,pressure=1000.5 1795852800000", output.Trim());
+        Assert.Empty(error);
+    }
+
     public void Dispose() => File.Delete(_file);
 
     private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)

@@ -1,4 +1,5 @@
 using System.Text;
+using MQTTnet;
 using System.Text.Json;
 using EcoMonitor.Core.DeadLetters;
 using EcoMonitor.Service.Tests.Fixtures;
@@ -89,6 +90,34 @@ public sealed class BadInputTests(Servers servers)
         Assert.Equal(expected, stored.ToHashSet());
         Assert.Equal(expected.Count, stored.Count);
         Assert.Equal(expected.Count, service.Metrics.ReadingsStored.Value);
+    }
+
+    [Fact]
+    public async Task With_republish_on_a_dead_letter_is_also_published_under_its_reason_code()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var site = $"rep-{Guid.NewGuid():N}"[..16];
+        var prefix = $"eco/deadletter-{site}";
+        await using var service = await ServiceUnderTest.StartAsync(servers, site, ct, "--DeadLetters:Republish=true", $"--DeadLetters:RepublishTopicPrefix={prefix}");
+
+        using var listener = new MqttClientFactory().CreateMqttClient();
+        var copies = new System.Collections.Concurrent.ConcurrentQueue<(string Topic, string Payload)>();
+        listener.ApplicationMessageReceivedAsync += e =>
+        {
+            copies.Enqueue((e.ApplicationMessage.Topic, Encoding.UTF8.GetString(e.ApplicationMessage.Payload)));
+            return Task.CompletedTask;
+        };
+        await listener.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(servers.Mosquitto.Host, servers.Mosquitto.Port).Build(), ct);
+        await listener.SubscribeAsync($"{prefix}/#", MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce, ct);
+
+        await TestPublisher.PublishAsync(servers.Mosquitto, [($"eco/{site}/air/n1", Encoding.UTF8.GetBytes("{not json"))], ct);
+
+        await Eventually.WaitAsync(() => !copies.IsEmpty, TimeSpan.FromSeconds(15), "the dead-letter copy", ct);
+        var (topic, payload) = Assert.Single(copies);
+        Assert.Equal($"{prefix}/{RejectionCodes.MalformedJson}", topic);
+        var record = JsonDocument.Parse(payload).RootElement;
+        Assert.Equal($"eco/{site}/air/n1", record.GetProperty("topic").GetString());
+        Assert.Equal("{not json", record.GetProperty("payload").GetString());
     }
 
     private static List<JsonElement> ReadDeadLetters(string directory) =>
