@@ -12,10 +12,12 @@ public sealed class DecodeResult
     /// <summary>The format that decoded the message (what <c>auto</c> picked), when one did.</summary>
     public string? Format { get; set; }
 
-    public static DecodeResult Rejected(string code, string reason)
+    public static DecodeResult Rejected(string code, string reason) => Rejected(new Rejection(code, reason));
+
+    public static DecodeResult Rejected(Rejection rejection)
     {
         var result = new DecodeResult();
-        result.Rejections.Add(new Rejection(code, reason));
+        result.Rejections.Add(rejection);
         return result;
     }
 }

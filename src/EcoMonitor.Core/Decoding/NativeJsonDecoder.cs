@@ -41,9 +41,7 @@ public sealed class NativeJsonDecoder : IPayloadDecoder
         var profile = context.Profile;
         if (!profile.TryResolveAddress(context.Message.Topic, payloadDevice: null, payloadSite: null, out var address, out var refused))
         {
-            var result = new DecodeResult();
-            result.Rejections.Add(refused);
-            return result;
+            return DecodeResult.Rejected(refused);
         }
 
         if (!JsonPayload.TryParse(context.Message.Payload, context.Limits, out var document, out var rejected))

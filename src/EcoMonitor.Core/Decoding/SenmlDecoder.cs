@@ -83,9 +83,7 @@ public sealed partial class SenmlDecoder : IPayloadDecoder
         var topic = context.Message.Topic;
         if (!TryResolveTopic(profile, topic, out var topicAddress, out var refused))
         {
-            var rejected = new DecodeResult();
-            rejected.Rejections.Add(refused);
-            return rejected;
+            return DecodeResult.Rejected(refused);
         }
 
         if (!JsonPayload.TryParse(context.Message.Payload, context.Limits, out var document, out var malformed))

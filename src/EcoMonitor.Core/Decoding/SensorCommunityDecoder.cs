@@ -147,9 +147,7 @@ public sealed class SensorCommunityDecoder : IPayloadDecoder
         var profile = context.Profile;
         if (!profile.TryResolveAddress(context.Message.Topic, device, payloadSite: null, out var address, out var refused))
         {
-            var result = new DecodeResult();
-            result.Rejections.Add(refused);
-            return result;
+            return DecodeResult.Rejected(refused);
         }
 
         if (!root.TryGetProperty("sensordatavalues", out var values) || values.ValueKind != JsonValueKind.Array)

@@ -150,9 +150,7 @@ public sealed partial class TasmotaDecoder : IPayloadDecoder
         var profile = context.Profile;
         if (!profile.TryResolveAddress(message.Topic, payloadDevice: null, payloadSite: null, out var address, out var refused))
         {
-            var result = new DecodeResult();
-            result.Rejections.Add(refused);
-            return result;
+            return DecodeResult.Rejected(refused);
         }
 
         if (LastLevel(message.Topic) == "STATE")

@@ -118,9 +118,7 @@ public sealed class TheThingsStackDecoder : IPayloadDecoder
         var profile = context.Profile;
         if (!profile.TryResolveAddress(context.Message.Topic, deviceId, payloadSite: null, out var address, out var refused))
         {
-            var result = new DecodeResult();
-            result.Rejections.Add(refused);
-            return result;
+            return DecodeResult.Rejected(refused);
         }
 
         if (!root.TryGetProperty("uplink_message", out var uplink))
