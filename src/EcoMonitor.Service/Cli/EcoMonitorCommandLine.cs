@@ -20,6 +20,7 @@ public static class EcoMonitorCommandLine
         root.SetAction((parse, ct) => RunAsync(parse.UnmatchedTokens, ct));
         root.Add(run);
         root.Add(DecodeCommand.Create(() => LoadConfiguration(args)));
+        root.Add(AqiCommand.Create());
         return root;
     }
 
