@@ -1,5 +1,8 @@
 using System.Text;
+using EcoMonitor.Core.Catalog;
 using EcoMonitor.Core.Decoding;
+using EcoMonitor.Core.Ingestion;
+using EcoMonitor.Core.Validation;
 
 namespace EcoMonitor.Core.Tests;
 
@@ -20,6 +23,13 @@ internal static class Samples
         new(topic, Encoding.UTF8.GetBytes(json), receivedAt ?? ReceivedAt);
 
     public static IncomingMessage Message(byte[] payload, string topic = Topic) => new(topic, payload, ReceivedAt);
+
+    /// <summary>
+    /// An ingestor over the native decoder and then <paramref name="decoder"/> (auto tries them in
+    /// that order), validating against the default catalog with default limits.
+    /// </summary>
+    public static MessageIngestor Ingestor(IPayloadDecoder decoder, ValidationOptions? options = null) =>
+        new(new PayloadFormats([new NativeJsonDecoder(), decoder]), new ReadingValidator(MetricCatalog.Default, options ?? new ValidationOptions()), new DecoderLimits());
 
     /// <summary>The native topic contract with the given format.</summary>
     public static SubscriptionProfile Profile(string format) => new() { Format = format, Topic = SubscriptionProfile.NativePattern };

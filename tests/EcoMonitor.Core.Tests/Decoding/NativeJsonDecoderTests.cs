@@ -4,6 +4,7 @@ using EcoMonitor.Core.DeadLetters;
 using EcoMonitor.Core.Decoding;
 using EcoMonitor.Core.Readings;
 using Xunit;
+using static EcoMonitor.Core.Tests.Decoding.DecodeAssert;
 
 namespace EcoMonitor.Core.Tests.Decoding;
 
@@ -15,18 +16,6 @@ public sealed class NativeJsonDecoderTests
 
     private DecodeResult Decode(string json, string topic = Samples.Topic, DecoderLimits? limits = null) =>
         _decoder.Decode(new DecodeContext(Samples.Message(json, topic), SubscriptionProfile.Native, limits ?? new DecoderLimits()));
-
-    private static DecodedReading Single(DecodeResult result, string metric) =>
-        Assert.Single(result.Readings, r => r.Metric == metric);
-
-    private static Rejection SingleRejection(DecodeResult result, string code, int? record)
-    {
-        var rejection = Assert.Single(result.Rejections);
-        Assert.Equal(code, rejection.Code);
-        Assert.Equal(record, rejection.Record);
-        Assert.False(string.IsNullOrWhiteSpace(rejection.Reason));
-        return rejection;
-    }
 
     [Fact]
     public void Format_is_native()

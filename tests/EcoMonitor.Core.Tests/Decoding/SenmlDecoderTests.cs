@@ -1,11 +1,11 @@
 using System.Text;
-using EcoMonitor.Core.Catalog;
 using EcoMonitor.Core.DeadLetters;
 using EcoMonitor.Core.Decoding;
 using EcoMonitor.Core.Ingestion;
 using EcoMonitor.Core.Readings;
 using EcoMonitor.Core.Validation;
 using Xunit;
+using static EcoMonitor.Core.Tests.Decoding.DecodeAssert;
 
 namespace EcoMonitor.Core.Tests.Decoding;
 
@@ -34,21 +34,11 @@ public sealed class SenmlDecoderTests
     private DecodeResult Decode(byte[] payload, string topic = Gateway) =>
         _decoder.Decode(new DecodeContext(Samples.Message(payload, topic), GatewayTopic, new DecoderLimits()));
 
-    private static MessageIngestor Ingestor(ValidationOptions? options = null) =>
-        new(new PayloadFormats([new NativeJsonDecoder(), new SenmlDecoder()]), new ReadingValidator(MetricCatalog.Default, options ?? new ValidationOptions()), new DecoderLimits());
+    private static MessageIngestor Ingestor(ValidationOptions? options = null) => Samples.Ingestor(new SenmlDecoder(), options);
 
     private static SensorAddress Air(string device, string site = "s1") => new(SensorKind.Air, site, device);
 
     private static long? Ms(DecodedReading reading) => reading.Timestamp?.ToUnixTimeMilliseconds();
-
-    private static Rejection SingleRejection(DecodeResult result, string code, int? record)
-    {
-        var rejection = Assert.Single(result.Rejections);
-        Assert.Equal(code, rejection.Code);
-        Assert.Equal(record, rejection.Record);
-        Assert.False(string.IsNullOrWhiteSpace(rejection.Reason));
-        return rejection;
-    }
 
     private static void AssertRejections(DecodeResult result, params (string Code, int? Record)[] expected)
     {

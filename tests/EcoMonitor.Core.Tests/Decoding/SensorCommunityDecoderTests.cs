@@ -1,12 +1,11 @@
 using System.Text;
 using System.Text.Json;
-using EcoMonitor.Core.Catalog;
 using EcoMonitor.Core.DeadLetters;
 using EcoMonitor.Core.Decoding;
 using EcoMonitor.Core.Ingestion;
 using EcoMonitor.Core.Readings;
-using EcoMonitor.Core.Validation;
 using Xunit;
+using static EcoMonitor.Core.Tests.Decoding.DecodeAssert;
 
 namespace EcoMonitor.Core.Tests.Decoding;
 
@@ -57,24 +56,7 @@ public sealed class SensorCommunityDecoderTests
 
     private static string Entry(string type, string value) => $$"""{"value_type": "{{type}}", "value": "{{value}}"}""";
 
-    private static MessageIngestor Ingestor() =>
-        new(new PayloadFormats([new NativeJsonDecoder(), new SensorCommunityDecoder()]),
-            new ReadingValidator(MetricCatalog.Default, new ValidationOptions()),
-            new DecoderLimits());
-
-    private static Rejection SingleRejection(DecodeResult result, string code)
-    {
-        var rejection = Assert.Single(result.Rejections);
-        Assert.Equal(code, rejection.Code);
-        Assert.False(string.IsNullOrWhiteSpace(rejection.Reason));
-        return rejection;
-    }
-
-    private static Dictionary<string, double> Values(DecodeResult result) =>
-        result.Readings.ToDictionary(r => r.Metric, r => r.Value, StringComparer.Ordinal);
-
-    private static Dictionary<string, double> Values(IngestResult result) =>
-        result.Accepted.ToDictionary(r => r.Metric, r => r.Value, StringComparer.Ordinal);
+    private static MessageIngestor Ingestor() => Samples.Ingestor(new SensorCommunityDecoder());
 
     [Fact]
     public void Format_is_sensor_community()

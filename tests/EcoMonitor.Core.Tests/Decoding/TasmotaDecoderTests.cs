@@ -6,6 +6,7 @@ using EcoMonitor.Core.Ingestion;
 using EcoMonitor.Core.Readings;
 using EcoMonitor.Core.Validation;
 using Xunit;
+using static EcoMonitor.Core.Tests.Decoding.DecodeAssert;
 
 namespace EcoMonitor.Core.Tests.Decoding;
 
@@ -53,25 +54,10 @@ public sealed class TasmotaDecoderTests
             profile ?? Profile(),
             limits ?? new DecoderLimits()));
 
-    private static DecodedReading Single(DecodeResult result, string metric) =>
-        Assert.Single(result.Readings, r => r.Metric == metric);
-
-    private static Rejection SingleRejection(DecodeResult result, string code)
-    {
-        var rejection = Assert.Single(result.Rejections);
-        Assert.Equal(code, rejection.Code);
-        Assert.False(string.IsNullOrWhiteSpace(rejection.Reason));
-        return rejection;
-    }
-
     private static string WithTime(string time) =>
         $$"""{"Time":{{time}},"BME280":{"Temperature":20.5,"Humidity":53.1},"TempUnit":"C"}""";
 
-    private static MessageIngestor Ingestor(ValidationOptions? options = null) =>
-        new(
-            new PayloadFormats([new NativeJsonDecoder(), new TasmotaDecoder()]),
-            new ReadingValidator(MetricCatalog.Default, options ?? new ValidationOptions()),
-            new DecoderLimits());
+    private static MessageIngestor Ingestor(ValidationOptions? options = null) => Samples.Ingestor(new TasmotaDecoder(), options);
 
     // ---- format, shape and the real capture ------------------------------------------------
 

@@ -1,12 +1,12 @@
 using System.Text;
 using System.Text.Json;
-using EcoMonitor.Core.Catalog;
 using EcoMonitor.Core.DeadLetters;
 using EcoMonitor.Core.Decoding;
 using EcoMonitor.Core.Ingestion;
 using EcoMonitor.Core.Readings;
 using EcoMonitor.Core.Validation;
 using Xunit;
+using static EcoMonitor.Core.Tests.Decoding.DecodeAssert;
 
 namespace EcoMonitor.Core.Tests.Decoding;
 
@@ -96,21 +96,7 @@ public sealed class TheThingsStackDecoderTests
          "uplink_message": {"f_port": 2, "f_cnt": 7, "decoded_payload": {{{decodedPayload}}}, "received_at": "2025-11-28T08:00:00.123456789Z"}}
         """;
 
-    private static MessageIngestor Ingestor(ValidationOptions? options = null) =>
-        new(new PayloadFormats([new NativeJsonDecoder(), new TheThingsStackDecoder()]),
-            new ReadingValidator(MetricCatalog.Default, options ?? new ValidationOptions()),
-            new DecoderLimits());
-
-    private static Rejection SingleRejection(DecodeResult result, string code)
-    {
-        var rejection = Assert.Single(result.Rejections);
-        Assert.Equal(code, rejection.Code);
-        Assert.False(string.IsNullOrWhiteSpace(rejection.Reason));
-        return rejection;
-    }
-
-    private static Dictionary<string, double> Values(DecodeResult result) =>
-        result.Readings.ToDictionary(r => r.Metric, r => r.Value, StringComparer.Ordinal);
+    private static MessageIngestor Ingestor(ValidationOptions? options = null) => Samples.Ingestor(new TheThingsStackDecoder(), options);
 
     [Fact]
     public void Format_is_tts_and_the_default_topic_takes_the_device_from_its_level()

@@ -2,20 +2,15 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using CsCheck;
-using EcoMonitor.Core.Catalog;
-using EcoMonitor.Core.DeadLetters;
-using EcoMonitor.Core.Decoding;
-using EcoMonitor.Core.Ingestion;
-using EcoMonitor.Core.Readings;
-using Xunit;
 
 namespace EcoMonitor.Core.Tests.Fuzzing;
 
 /// <summary>
-/// Payload generators, mutations and the soundness check of the SenML and native fuzz tests.
-/// Every payload is built from CsCheck-generated numbers (a seed for <see cref="Random"/> where a
-/// tree of choices is easier to write that way), so a failure is reproducible from CsCheck's seed
-/// and printed with <see cref="Print"/>.
+/// Text-level payload generators and mutations of the fuzz tests (SenML, native; Tasmota uses the member edits), and the
+/// byte-level mutations every format's fuzz tests share. Every payload is built from
+/// CsCheck-generated numbers (a seed for <see cref="Random"/> where a tree of choices is easier to
+/// write that way), so a failure is reproducible from CsCheck's seed and printed with
+/// <see cref="FuzzHarness.Print"/>.
 /// </summary>
 internal static partial class JsonPayloadFuzzer
 {
@@ -42,7 +37,8 @@ internal static partial class JsonPayloadFuzzer
         "null", "true", "false", "\"35.2\"", "\"\"", "{}", "[]", "[35.2]", "{\"v\":1}", "[{}]", "{\"a\":[{\"b\":[1]}]}", "0", "-1", "1e999",
     ];
 
-    private static readonly string[] Fragments =
+    /// <summary>Pieces of JSON syntax and odd characters, inserted anywhere.</summary>
+    public static readonly string[] Fragments =
     [
         "{", "}", "[", "]", ",", ":", "\"", "\\", "\\u", "\\ud800", " ", "\n", "\t", "\0", "/*", "//", "NaN", "Infinity",
         "\u200b", "\u202e", "\ufeff", "\uffff", "😀", "é", "\u00a0", ",]", ",}", "\"\":", "1e999", "-", ".", "e", "[{", "}]", "{}",
@@ -68,48 +64,6 @@ internal static partial class JsonPayloadFuzzer
     /// <summary>A valid seed (or a format-shaped payload) after 1–4 JSON-level mutations and, half the time, 1–3 byte-level ones.</summary>
     public static Gen<byte[]> MutatedPayload(string[] seeds, Gen<string> shaped, string[] keys) =>
         Gen.Select(Gen.Frequency((3, Gen.OneOf(seeds)), (1, shaped)), Gen.Int, (seed, randomSeed) => Mutate(seed, new Random(randomSeed), keys));
-
-    /// <summary>What must hold for any input: coded, explained refusals; sound readings; nothing lost silently.</summary>
-    public static void AssertSound(IngestResult result, DecoderLimits limits)
-    {
-        ArgumentNullException.ThrowIfNull(result);
-        ArgumentNullException.ThrowIfNull(limits);
-        foreach (var rejection in result.Rejections)
-        {
-            Assert.Contains(rejection.Code, RejectionCodes.All);
-            Assert.False(string.IsNullOrWhiteSpace(rejection.Reason));
-            Assert.True(rejection.Record is null or >= 0);
-        }
-
-        foreach (var reading in result.Accepted)
-        {
-            Assert.True(double.IsFinite(reading.Value));
-            Assert.True(SensorIdentifiers.IsValid(reading.Site));
-            Assert.True(SensorIdentifiers.IsValid(reading.Device));
-            Assert.True(MetricCatalog.Default.TryGet(reading.Kind, reading.Metric, out var definition));
-            Assert.True(definition.IsPlausible(reading.Value));
-        }
-
-        Assert.True(result.Accepted.Count <= limits.MaxReadingsPerMessage);
-        Assert.True(result.Accepted.Count > 0 || result.Rejections.Count > 0, "a message produced neither a reading nor a rejection");
-    }
-
-    /// <summary>The same for a decoder's own result, before validation.</summary>
-    public static void AssertSound(DecodeResult result)
-    {
-        ArgumentNullException.ThrowIfNull(result);
-        foreach (var rejection in result.Rejections)
-        {
-            Assert.Contains(rejection.Code, RejectionCodes.All);
-            Assert.False(string.IsNullOrWhiteSpace(rejection.Reason));
-        }
-
-        Assert.All(result.Readings, r => Assert.True(SensorIdentifiers.IsValid(r.Address.Device)));
-        Assert.True(result.Readings.Count > 0 || result.Rejections.Count > 0, "a message decoded to neither a reading nor a rejection");
-    }
-
-    public static string Print(byte[] payload) =>
-        System.Text.Unicode.Utf8.IsValid(payload) ? Encoding.UTF8.GetString(payload) : "base64:" + Convert.ToBase64String(payload);
 
     public static byte[] Mutate(string seed, Random random, string[] keys)
     {
@@ -232,12 +186,16 @@ internal static partial class JsonPayloadFuzzer
         }
     }
 
-    /// <summary>Byte-level edits: flips, overwrites, truncation, insertion, deletion and duplication of spans, broken UTF-8.</summary>
-    private static byte[] MutateBytes(byte[] bytes, Random random)
+    /// <summary>
+    /// Byte-level edits: flips, overwrites, truncation, insertion, deletion and duplication of spans,
+    /// numbers no double holds, broken UTF-8.
+    /// </summary>
+    public static byte[] MutateBytes(byte[] bytes, Random random)
     {
+        ArgumentNullException.ThrowIfNull(random);
         var list = new List<byte>(bytes);
         var at = random.Next(list.Count + 1);
-        switch (random.Next(7))
+        switch (random.Next(8))
         {
             case 0 when list.Count > 0:
                 list[random.Next(list.Count)] ^= (byte)(1 << random.Next(8));
@@ -266,6 +224,9 @@ internal static partial class JsonPayloadFuzzer
                 break;
             }
 
+            case 6:
+                list.InsertRange(at, Encoding.ASCII.GetBytes(random.Next(2) == 0 ? "99999999999999999999999e999" : "-0.000000000000000000001e-400"));
+                break;
             default:
                 list.InsertRange(at, BadUtf8[random.Next(BadUtf8.Length)]);
                 break;
@@ -307,35 +268,19 @@ internal static partial class JsonPayloadFuzzer
     };
 
     /// <summary>Short random text as JSON string content, any char (surrogates and controls escaped).</summary>
-    private static string RandomText(Random random)
-    {
-        var builder = new StringBuilder();
-        var length = random.Next(12);
-        for (var i = 0; i < length; i++)
+    private static string RandomText(Random random) =>
+        FuzzHarness.Escape(Enumerable.Range(0, random.Next(12)).Select(_ => random.Next(4) switch
         {
-            var ch = random.Next(4) switch
-            {
-                0 => (char)random.Next(0x20, 0x7F),
-                1 => ":/._-"[random.Next(5)],
-                2 => (char)random.Next(0x80, 0x800),
-                _ => (char)random.Next(0, 0x10000),
-            };
-            if (ch is '"' or '\\' || char.IsControl(ch) || char.IsSurrogate(ch))
-            {
-                builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)ch:x4}");
-            }
-            else
-            {
-                builder.Append(ch);
-            }
-        }
-
-        return builder.ToString();
-    }
+            0 => (char)random.Next(0x20, 0x7F),
+            1 => ":/._-"[random.Next(5)],
+            2 => (char)random.Next(0x80, 0x800),
+            _ => (char)random.Next(0, 0x10000),
+        }));
 
     private static Match Pick(MatchCollection matches, Random random) => matches[random.Next(matches.Count)];
 
-    private static string Replace(string text, Capture capture, string with) =>
+    /// <summary>The text with <paramref name="capture"/> replaced by <paramref name="with"/>.</summary>
+    public static string Replace(string text, Capture capture, string with) =>
         text.Remove(capture.Index, capture.Length).Insert(capture.Index, with);
 
     private static string RemoveWithComma(string text, int index, int length)
@@ -352,7 +297,7 @@ internal static partial class JsonPayloadFuzzer
     [GeneratedRegex("""
         "(?<name>(?:[^"\\]|\\.)*)"\s*:\s*(?<value>"(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+\-]*|true|false|null|\{\}|\[\])
         """, RegexOptions.CultureInvariant)]
-    private static partial Regex Member();
+    public static partial Regex Member();
 
     /// <summary>An object with no nested containers: a SenML record, a native readings object.</summary>
     [GeneratedRegex("""\{[^{}\[\]]*\}""", RegexOptions.CultureInvariant)]

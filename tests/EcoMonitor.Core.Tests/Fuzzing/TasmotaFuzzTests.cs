@@ -1,9 +1,6 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using CsCheck;
-using EcoMonitor.Core.Catalog;
-using EcoMonitor.Core.DeadLetters;
 using EcoMonitor.Core.Decoding;
 using EcoMonitor.Core.Ingestion;
 using EcoMonitor.Core.Readings;
@@ -16,10 +13,8 @@ namespace EcoMonitor.Core.Tests.Fuzzing;
 /// Random and mutated Tasmota payloads through decode + validate: nothing may throw, and every
 /// refusal must carry a published code and a reason. Fixed receive times; no wall clock.
 /// </summary>
-public sealed partial class TasmotaFuzzTests
+public sealed class TasmotaFuzzTests
 {
-    private const int Iterations = 100_000;
-
     /// <summary>Valid payloads in the shapes Tasmota sends, starting points for mutation.</summary>
     private static readonly string[] Seeds =
     [
@@ -115,7 +110,7 @@ public sealed partial class TasmotaFuzzTests
     };
 
     private static MessageIngestor Ingestor(ValidationOptions options) =>
-        new(new PayloadFormats([new NativeJsonDecoder(), new TasmotaDecoder()]), new ReadingValidator(MetricCatalog.Default, options), new DecoderLimits());
+        FuzzHarness.Ingestor([new NativeJsonDecoder(), new TasmotaDecoder()], options);
 
     /// <summary>Which message, for which subscription, when: indices into the tables above.</summary>
     /// <remarks>Most messages come on a SENSOR topic, so that most of them reach the payload.</remarks>
@@ -130,35 +125,17 @@ public sealed partial class TasmotaFuzzTests
     {
         var message = new IncomingMessage(Topics[at.Topic], payload, ReceiveTimes[at.Received]);
         var profile = Profiles[at.Profile];
-        var result = Ingestors[at.Ingestor].Ingest(message, profile);
-        foreach (var rejection in result.Rejections)
-        {
-            Assert.Contains(rejection.Code, RejectionCodes.All);
-            Assert.False(string.IsNullOrWhiteSpace(rejection.Reason));
-        }
-
-        foreach (var reading in result.Accepted)
-        {
-            Assert.True(double.IsFinite(reading.Value));
-            Assert.True(MetricCatalog.Default.TryGet(reading.Kind, reading.Metric, out _));
-        }
+        FuzzHarness.AssertSound(Ingestors[at.Ingestor].Ingest(message, profile), Soundness.KnownMetric);
 
         // The decoder alone, too: Recognizes must not throw on whatever parses.
-        var decoder = new TasmotaDecoder();
-        if (JsonPayload.TryParse(payload, new DecoderLimits(), out var document, out _))
-        {
-            using (document)
-            {
-                _ = decoder.Recognizes(document.RootElement, message.Topic);
-            }
-        }
+        FuzzHarness.Recognize(new TasmotaDecoder(), payload, new DecoderLimits(), message.Topic);
     }
 
     // ---- random payloads ------------------------------------------------------------------
 
     private static readonly Gen<string> Name = Gen.Frequency(
         (8, Gen.OneOf(Names)),
-        (1, Gen.String[0, 12].Select(Escape)));
+        (1, Gen.String[0, 12].Select(FuzzHarness.Escape)));
 
     /// <summary>Mostly times near the receive times (and their DST changes), some anywhere in 0000–9999.</summary>
     private static readonly Gen<string> TimeText =
@@ -192,7 +169,7 @@ public sealed partial class TasmotaFuzzTests
         (2, Gen.Long.Select(l => l.ToString(CultureInfo.InvariantCulture))),
         (3, TimeText.Select(t => "\"" + t + "\"")),
         (3, Gen.OneOf(OddStrings).Select(s => "\"" + s + "\"")),
-        (1, Gen.String[0, 20].Select(s => "\"" + Escape(s) + "\"")),
+        (1, Gen.String[0, 20].Select(s => "\"" + FuzzHarness.Escape(s) + "\"")),
         (2, Gen.OneOf("null", "true", "false")));
 
     /// <summary>Sensor values: mostly plausible numbers, so that many messages get as far as validation.</summary>
@@ -239,7 +216,7 @@ public sealed partial class TasmotaFuzzTests
     [Fact]
     public void Random_payloads_never_throw_and_every_refusal_is_coded_and_explained()
     {
-        Gen.Select(RandomPayload, Context).Sample((payload, at) => Check(payload, at), iter: Iterations);
+        FuzzHarness.Sample(RandomPayload, Context, Check);
     }
 
     // ---- mutated payloads -----------------------------------------------------------------
@@ -253,8 +230,7 @@ public sealed partial class TasmotaFuzzTests
     [Fact]
     public void Mutated_payloads_never_throw_and_every_refusal_is_coded_and_explained()
     {
-        Gen.Select(Seed, Edit.Array[1, 4], Context)
-            .Sample((seed, edits, at) => Check(Mutate(seed, edits), at), iter: Iterations);
+        FuzzHarness.Sample(Gen.Select(Seed, Edit.Array[1, 4], Mutate), Context, Check);
     }
 
     [Fact]
@@ -310,7 +286,7 @@ public sealed partial class TasmotaFuzzTests
     /// <summary>Edits on JSON members: delete, duplicate, swap the type, blow up a number, odd unicode, rename.</summary>
     private static string MutateText(string text, int op, int a, int b, int c)
     {
-        var members = Member().Matches(text);
+        var members = JsonPayloadFuzzer.Member().Matches(text);
         if (members.Count == 0)
         {
             return text + Insertions[c % Insertions.Length];
@@ -328,23 +304,20 @@ public sealed partial class TasmotaFuzzTests
             1 => text.Insert(m.Index + m.Length, "," + m.Value),
 
             // Type swap.
-            2 => Replace(text, value, NumberLiterals.Concat(["null", "true", "false", "\"20.5\"", "{}", "[]", "[20.5]", "{\"v\":1}"]).ElementAt(b % (NumberLiterals.Length + 8))),
+            2 => JsonPayloadFuzzer.Replace(text, value, NumberLiterals.Concat(["null", "true", "false", "\"20.5\"", "{}", "[]", "[20.5]", "{\"v\":1}"]).ElementAt(b % (NumberLiterals.Length + 8))),
 
             // Huge and tiny numbers.
-            3 => Replace(text, value, new[] { "1e999", "-1e999", "1e308", "4.9e-324", "123456789012345678901234567890", "-0.0", "1E+400" }[b % 7]),
+            3 => JsonPayloadFuzzer.Replace(text, value, new[] { "1e999", "-1e999", "1e308", "4.9e-324", "123456789012345678901234567890", "-0.0", "1E+400" }[b % 7]),
 
             // Odd unicode in a string value or a name.
             4 => b % 2 == 0
-                ? Replace(text, value, "\"" + OddStrings[c % OddStrings.Length] + "\"")
+                ? JsonPayloadFuzzer.Replace(text, value, "\"" + OddStrings[c % OddStrings.Length] + "\"")
                 : text.Remove(name.Index, name.Length).Insert(name.Index, OddStrings[c % OddStrings.Length]),
 
             // Rename to another known name (moves values between sensors, units, time).
             _ => text.Remove(name.Index, name.Length).Insert(name.Index, Names[b % Names.Length]),
         };
     }
-
-    private static string Replace(string text, Group group, string with) =>
-        text.Remove(group.Index, group.Length).Insert(group.Index, with);
 
     /// <summary>Byte-level edits: flips, truncation, insertion, deletion and duplication of ranges.</summary>
     private static byte[] MutateBytes(byte[] bytes, int op, int a, int b, int c)
@@ -377,27 +350,4 @@ public sealed partial class TasmotaFuzzTests
 
         return [.. list];
     }
-
-    /// <summary>A JSON string's content for arbitrary text (keeps lone surrogates as escapes).</summary>
-    private static string Escape(string text)
-    {
-        var builder = new StringBuilder(text.Length);
-        foreach (var ch in text)
-        {
-            if (ch is '"' or '\\' || char.IsControl(ch) || char.IsSurrogate(ch))
-            {
-                builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)ch:x4}");
-            }
-            else
-            {
-                builder.Append(ch);
-            }
-        }
-
-        return builder.ToString();
-    }
-
-    /// <summary>A member <c>"name":value</c> whose value is a scalar or an empty container.</summary>
-    [GeneratedRegex("\"(?<name>[^\"\\\\]*)\":(?<value>-?[0-9][0-9.eE+-]*|\"(?:[^\"\\\\]|\\\\.)*\"|null|true|false|\\{\\}|\\[\\])", RegexOptions.CultureInvariant)]
-    private static partial Regex Member();
 }

@@ -1,12 +1,6 @@
-using System.Text;
-using CsCheck;
-using EcoMonitor.Core.Catalog;
 using EcoMonitor.Core.Decoding;
-using EcoMonitor.Core.Ingestion;
 using EcoMonitor.Core.Readings;
-using EcoMonitor.Core.Validation;
 using Xunit;
-using Mutations = EcoMonitor.Core.Tests.Fuzzing.SensorCommunityFuzzTests.Mutations;
 
 namespace EcoMonitor.Core.Tests.Fuzzing;
 
@@ -57,44 +51,14 @@ public sealed class TheThingsStackFuzzTests
         },
     ];
 
-    // NativeJsonDecoder.Recognizes throws on a key holding an unpaired surrogate escape under auto
-    // (see Auto_survives_a_key_with_an_unpaired_surrogate); it joins the registry once that is fixed.
-    private static readonly MessageIngestor Ingestor = new(
-        new PayloadFormats([new TheThingsStackDecoder()]),
-        new ReadingValidator(MetricCatalog.Default, new ValidationOptions()),
-        new DecoderLimits());
+    private static readonly TreeFormatFuzz Fuzz = new(() => new TheThingsStackDecoder(), Topic, Profiles, Seeds, Keys);
 
     [Fact]
-    public void Random_payloads_never_throw_and_every_refusal_has_a_known_code_and_a_reason()
-    {
-        Check.Sample(
-            Gen.Select(Mutations.RandomPayload(Keys), Gen.Int[0, Profiles.Length - 1]),
-            (payload, profile) => Mutations.AssertSound(Ingestor.Ingest(new IncomingMessage(Topic, payload, Samples.ReceivedAt), Profiles[profile])),
-            iter: 100_000,
-            print: t => Mutations.Print(t.Item1));
-    }
+    public void Random_payloads_never_throw_and_every_refusal_has_a_known_code_and_a_reason() => Fuzz.RandomPayloads();
 
     [Fact]
-    public void Mutated_uplinks_never_throw_and_every_refusal_has_a_known_code_and_a_reason()
-    {
-        Check.Sample(
-            Gen.Select(Mutations.MutatedPayload(Seeds, Keys), Gen.Int[0, Profiles.Length - 1]),
-            (payload, profile) => Mutations.AssertSound(Ingestor.Ingest(new IncomingMessage(Topic, payload, Samples.ReceivedAt), Profiles[profile])),
-            iter: 100_000,
-            print: t => Mutations.Print(t.Item1));
-    }
+    public void Mutated_uplinks_never_throw_and_every_refusal_has_a_known_code_and_a_reason() => Fuzz.MutatedPayloads();
 
     [Fact]
-    public void Auto_survives_a_key_with_an_unpaired_surrogate()
-    {
-        var ingestor = new MessageIngestor(
-            new PayloadFormats([new NativeJsonDecoder(), new TheThingsStackDecoder()]),
-            new ReadingValidator(MetricCatalog.Default, new ValidationOptions()),
-            new DecoderLimits());
-        var payload = Encoding.UTF8.GetBytes("""{"\ud800": 1, "other": 2}""");
-
-        var result = ingestor.Ingest(new IncomingMessage(Topic, payload, Samples.ReceivedAt), Profiles[1]);
-
-        Mutations.AssertSound(result);
-    }
+    public void Auto_survives_a_key_with_an_unpaired_surrogate() => Fuzz.AutoSurvivesAKeyWithAnUnpairedSurrogate();
 }

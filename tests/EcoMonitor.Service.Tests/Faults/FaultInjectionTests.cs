@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using EcoMonitor.Service.Tests.Fixtures;
+using static EcoMonitor.Service.Tests.Faults.FaultLog;
+using static EcoMonitor.Service.Tests.Faults.FaultMetrics;
 
 namespace EcoMonitor.Service.Tests.Faults;
 
@@ -24,13 +26,6 @@ public sealed class FaultInjectionCollection
 [Collection(FaultInjectionCollection.Name)]
 public sealed class FaultInjectionTests
 {
-    private const string Received = "ecomonitor_messages_received_total";
-    private const string Acknowledged = "ecomonitor_messages_acknowledged_total";
-    private const string Stored = "ecomonitor_readings_stored_total";
-    private const string QueueDepth = "ecomonitor_queue_messages";
-    private const string Redelivered = "ecomonitor_messages_redelivered_total";
-    private const string DuplicateReadings = "ecomonitor_readings_duplicate_total";
-    private const string MqttConnected = "ecomonitor_mqtt_connected";
 
     private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(45);
@@ -202,7 +197,7 @@ public sealed class FaultInjectionTests
             exit: {(exit is null ? "none within the timeout" : $"code {exit.ExitCode} after {exit.SinceSignal.TotalSeconds:F2} s")}
             after the restart: received {after[Received]} ({after.GetValueOrDefault(Redelivered)} marked DUP: left unacknowledged by the stopped run), acknowledged {after[Acknowledged]}, stored {after[Stored]}
             store complete {storedIn.TotalSeconds:F1} s after the publisher finished; store: {comparison}
-            output of the stopped run: {Tail(outputOfStoppedRun)}
+            output of the stopped run: {ServiceProcess.Tail(outputOfStoppedRun)}
             total {clock.Elapsed.TotalSeconds:F1} s
             """);
         Assert.True(findings.Count == 0, string.Join("; ", findings));
@@ -290,10 +285,9 @@ public sealed class FaultInjectionTests
     {
         var quietSince = Stopwatch.GetTimestamp();
         (double Received, double Acknowledged) last = (-1, -1);
-        await Eventually.WaitAsync(
-            async () =>
+        await service.WaitForMetricsAsync(
+            metrics =>
             {
-                var metrics = await service.ReadMetricsAsync(ct);
                 var now = (metrics.GetValueOrDefault(Received), metrics.GetValueOrDefault(Acknowledged));
                 if (now != last || metrics.GetValueOrDefault(QueueDepth) != 0)
                 {
@@ -309,8 +303,4 @@ public sealed class FaultInjectionTests
             "the service to go quiet (queue empty, nothing received or acknowledged for 1 s)",
             ct);
     }
-
-    private static void Log(string text) => TestContext.Current.TestOutputHelper?.WriteLine(text);
-
-    private static string Tail(string text) => text.Length > 4000 ? "…" + text[^4000..] : text;
 }

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using EcoMonitor.Service.Storage.Spool;
 using EcoMonitor.Service.Tests.Fixtures;
+using static EcoMonitor.Service.Tests.Faults.FaultLog;
+using static EcoMonitor.Service.Tests.Faults.FaultMetrics;
 
 namespace EcoMonitor.Service.Tests.Faults;
 
@@ -12,14 +14,6 @@ namespace EcoMonitor.Service.Tests.Faults;
 [Collection(FaultInjectionCollection.Name)]
 public sealed class SpoolFaultTests
 {
-    private const string Acknowledged = "ecomonitor_messages_acknowledged_total";
-    private const string Received = "ecomonitor_messages_received_total";
-    private const string Stored = "ecomonitor_readings_stored_total";
-    private const string Spooled = "ecomonitor_readings_spooled_total";
-    private const string Replayed = "ecomonitor_readings_replayed_total";
-    private const string SpoolBytes = "ecomonitor_spool_bytes";
-    private const string SpoolFull = "ecomonitor_spool_full";
-    private const string SpoolDamaged = "ecomonitor_spool_damaged_bytes_total";
 
     /// <summary>The issue asks for an outage of at least 30 s.</summary>
     private static readonly TimeSpan OutageDuration = TimeSpan.FromSeconds(30);
@@ -129,7 +123,7 @@ public sealed class SpoolFaultTests
         var stillHeld = await service.ReadMetricsAsync(ct);
         Assert.Equal(held[Acknowledged], stillHeld[Acknowledged]);
         Assert.Equal(503, ready);
-        Assert.Equal(0, stillHeld["ecomonitor_messages_redelivered_total"]);
+        Assert.Equal(0, stillHeld[Redelivered]);
         Assert.DoesNotContain("Disconnected from the broker", service.Output, StringComparison.Ordinal);
 
         await store.StartAgainAsync(ct);
@@ -196,21 +190,13 @@ public sealed class SpoolFaultTests
     private static readonly TimeSpan SamplePause = TimeSpan.FromMilliseconds(400);
 
     /// <summary>Waits until the broker has filled the service's window and the service holds it: nothing more can come.</summary>
-    private static async Task<IReadOnlyDictionary<string, double>> WaitForHeldAsync(ServiceProcess service, int receiveMaximum, CancellationToken ct)
-    {
-        IReadOnlyDictionary<string, double> metrics = new Dictionary<string, double>();
-        await Eventually.WaitAsync(
-            async () =>
-            {
-                metrics = await service.ReadMetricsAsync(ct);
-                return metrics[Received] - metrics[Acknowledged] >= receiveMaximum && metrics[SpoolFull] == 1;
-            },
+    private static Task<IReadOnlyDictionary<string, double>> WaitForHeldAsync(ServiceProcess service, int receiveMaximum, CancellationToken ct) =>
+        service.WaitForMetricsAsync(
+            metrics => metrics[Received] - metrics[Acknowledged] >= receiveMaximum && metrics[SpoolFull] == 1,
             Deadline,
             TimeSpan.FromMilliseconds(100),
             $"{receiveMaximum} messages held unacknowledged",
             ct);
-        return metrics;
-    }
 
     private static (List<(string, byte[])> Before, List<(string, byte[])> During, List<(string, byte[])> After) Split(FaultTraffic traffic)
     {
@@ -228,6 +214,4 @@ public sealed class SpoolFaultTests
     }
 
     private static string SpoolDirectory(ServiceProcess service) => Path.Combine(service.DataDirectory.FullName, "spool");
-
-    private static void Log(string text) => TestContext.Current.TestOutputHelper?.WriteLine(text);
 }

@@ -10,7 +10,7 @@ namespace EcoMonitor.Service.Tests.Fixtures;
 public sealed class MosquittoServer : IAsyncDisposable
 {
     private readonly DirectoryInfo _directory;
-    private ServerProcess? _process;
+    private readonly ServerRun _run = new();
 
     private MosquittoServer(DirectoryInfo directory, int port)
     {
@@ -56,10 +56,10 @@ public sealed class MosquittoServer : IAsyncDisposable
                 max_inflight_messages 0
                 """),
             cancellationToken);
-        _process = ServerProcess.Start(ServerBinaries.Find("mosquitto"), ["-c", config]);
+        var process = _run.Start(ServerBinaries.Find("mosquitto"), ["-c", config]);
         await Eventually.WaitAsync(
-            async () => _process.HasExited
-                ? throw new InvalidOperationException($"mosquitto exited at start: {_process.Output} {ReadLog()}")
+            async () => process.HasExited
+                ? throw new InvalidOperationException($"mosquitto exited at start: {process.Output} {ReadLog()}")
                 : await FreePort.AcceptsAsync(Port, cancellationToken),
             TimeSpan.FromSeconds(15),
             "mosquitto to accept connections",
@@ -67,35 +67,14 @@ public sealed class MosquittoServer : IAsyncDisposable
     }
 
     /// <summary>Stops at once (SIGKILL): what was not autosaved yet is lost, as in a crash.</summary>
-    public async Task StopAsync()
-    {
-        if (_process is not null)
-        {
-            await _process.DisposeAsync();
-            _process = null;
-        }
-    }
+    public Task StopAsync() => _run.StopAsync();
 
     /// <summary>
     /// Stops gracefully (SIGTERM): mosquitto closes its connections and saves its persistence
     /// file (sessions, queued and in-flight messages) before it exits. Throws if it does not
     /// exit within <paramref name="timeout"/> (default 10 s).
     /// </summary>
-    public async Task TerminateAsync(TimeSpan? timeout = null)
-    {
-        if (_process is not null)
-        {
-            try
-            {
-                await _process.TerminateAsync(timeout ?? TimeSpan.FromSeconds(10));
-            }
-            finally
-            {
-                await _process.DisposeAsync();
-                _process = null;
-            }
-        }
-    }
+    public Task TerminateAsync(TimeSpan? timeout = null) => _run.TerminateAsync(timeout);
 
     public string ReadLog() => File.Exists(LogFile) ? File.ReadAllText(LogFile) : string.Empty;
 

@@ -94,18 +94,14 @@ public sealed class ServiceProcess : IAsyncDisposable
         [
             serviceDll,
             "run",
-            "--Mqtt:Host=127.0.0.1",
-            string.Create(CultureInfo.InvariantCulture, $"--Mqtt:Port={broker.Port}"),
-            $"--Mqtt:ClientId={clientId}",
-            $"--Influx:Url={store.Url}",
-            $"--DataDirectory={dataDirectory.FullName}",
-            string.Create(CultureInfo.InvariantCulture, $"--Urls=http://127.0.0.1:{port}"),
-            "--Ingest:BatchMaxAge=00:00:00.050",
-            $"--Mqtt:Subscriptions:0:Topic=eco/{site}/{{kind}}/{{device}}",
-            $"--Mqtt:Subscriptions:0:Site={site}",
-            "--Mqtt:Subscriptions:0:Format=native",
-            "--Logging:LogLevel:Default=Warning",
-            .. extraArgs,
+            .. ServiceArguments.For(
+                broker.Port,
+                clientId,
+                store.Url,
+                dataDirectory,
+                string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"),
+                site,
+                extraArgs),
         ];
         var service = new ServiceProcess(clientId, dataDirectory, owns, port, arguments);
         try
@@ -210,21 +206,40 @@ public sealed class ServiceProcess : IAsyncDisposable
     public async Task<double> WaitForMetricAsync(string series, Func<double, bool> condition, TimeSpan timeout, string what, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(condition);
-        var last = 0.0;
+        var metrics = await WaitForMetricsAsync(m => condition(m.GetValueOrDefault(series)), timeout, TimeSpan.FromMilliseconds(100), what, cancellationToken, series);
+        return metrics.GetValueOrDefault(series);
+    }
+
+    /// <summary>
+    /// Polls <c>/metrics</c> every <paramref name="pollInterval"/> until <paramref name="condition"/>
+    /// holds; returns the metrics that satisfied it. Fails at once if the process exits meanwhile,
+    /// and with the output (and the last value of <paramref name="watched"/>, if given) on timeout.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, double>> WaitForMetricsAsync(
+        Func<IReadOnlyDictionary<string, double>, bool> condition,
+        TimeSpan timeout,
+        TimeSpan pollInterval,
+        string what,
+        CancellationToken cancellationToken,
+        string? watched = null)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        IReadOnlyDictionary<string, double> last = new Dictionary<string, double>();
         try
         {
             await Eventually.WaitAsync(
                 async () => HasExited
                     ? throw new InvalidOperationException($"the service exited while waiting for {what}: {Tail(Output)}")
-                    : condition(last = await ReadMetricAsync(series, cancellationToken)),
+                    : condition(last = await ReadMetricsAsync(cancellationToken)),
                 timeout,
-                TimeSpan.FromMilliseconds(100),
+                pollInterval,
                 what,
                 cancellationToken);
         }
         catch (TimeoutException ex)
         {
-            throw new TimeoutException($"{ex.Message} {series} = {last}. Output: {Tail(Output)}", ex);
+            var value = watched is null ? string.Empty : $" {watched} = {last.GetValueOrDefault(watched)}.";
+            throw new TimeoutException($"{ex.Message}{value} Output: {Tail(Output)}", ex);
         }
 
         return last;
@@ -328,7 +343,8 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     private static string Truncate(string text) => text.Length > 32 * 1024 ? text[^(32 * 1024)..] : text;
 
-    private static string Tail(string text) => text.Length > 4000 ? "…" + text[^4000..] : text;
+    /// <summary>The last 4000 characters of a process's output.</summary>
+    internal static string Tail(string text) => text.Length > 4000 ? "…" + text[^4000..] : text;
 
     /// <summary>The service's own build output, in the configuration (Debug/Release) the tests were built in.</summary>
     private static string FindServiceDll()

@@ -1,4 +1,3 @@
-using System.Globalization;
 using EcoMonitor.Service.Hosting;
 using EcoMonitor.Service.Mqtt;
 using EcoMonitor.Service.Observability;
@@ -32,21 +31,14 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(servers);
         var data = Directory.CreateTempSubdirectory("ecomonitor-data-");
-        string[] args =
-        [
-            "--Mqtt:Host=127.0.0.1",
-            string.Create(CultureInfo.InvariantCulture, $"--Mqtt:Port={servers.Mosquitto.Port}"),
-            $"--Mqtt:ClientId=test-{Guid.NewGuid():N}",
-            $"--Influx:Url={servers.VictoriaMetrics.Url}",
-            $"--DataDirectory={data.FullName}",
-            "--Urls=http://127.0.0.1:0",
-            "--Ingest:BatchMaxAge=00:00:00.050",
-            $"--Mqtt:Subscriptions:0:Topic=eco/{site}/{{kind}}/{{device}}",
-            $"--Mqtt:Subscriptions:0:Site={site}",
-            "--Mqtt:Subscriptions:0:Format=native",
-            "--Logging:LogLevel:Default=Warning",
-            .. extraArgs,
-        ];
+        var args = ServiceArguments.For(
+            servers.Mosquitto.Port,
+            $"test-{Guid.NewGuid():N}",
+            servers.VictoriaMetrics.Url,
+            data,
+            "http://127.0.0.1:0",
+            site,
+            extraArgs);
         var app = EcoMonitorHost.Build(args);
         await app.StartAsync(cancellationToken);
         var service = new ServiceUnderTest(app, data);

@@ -14,7 +14,7 @@ public sealed class VictoriaMetricsServer : IAsyncDisposable
 {
     private readonly DirectoryInfo _directory;
     private readonly HttpClient _http;
-    private ServerProcess? _process;
+    private readonly ServerRun _run = new();
 
     private VictoriaMetricsServer(DirectoryInfo directory, int port)
     {
@@ -36,7 +36,7 @@ public sealed class VictoriaMetricsServer : IAsyncDisposable
 
     public async Task StartAgainAsync(CancellationToken cancellationToken)
     {
-        _process = ServerProcess.Start(ServerBinaries.Find("victoria-metrics"),
+        var process = _run.Start(ServerBinaries.Find("victoria-metrics"),
         [
             $"-storageDataPath={_directory.FullName}",
             string.Create(CultureInfo.InvariantCulture, $"-httpListenAddr=127.0.0.1:{Port}"),
@@ -46,8 +46,8 @@ public sealed class VictoriaMetricsServer : IAsyncDisposable
             "-loggerLevel=WARN",
         ]);
         await Eventually.WaitAsync(
-            async () => _process.HasExited
-                ? throw new InvalidOperationException($"victoria-metrics exited at start: {_process.Output}")
+            async () => process.HasExited
+                ? throw new InvalidOperationException($"victoria-metrics exited at start: {process.Output}")
                 : await IsHealthyAsync(cancellationToken),
             TimeSpan.FromSeconds(30),
             "victoria-metrics to answer /health",
@@ -55,34 +55,13 @@ public sealed class VictoriaMetricsServer : IAsyncDisposable
     }
 
     /// <summary>Stops at once (SIGKILL), as in a crash.</summary>
-    public async Task StopAsync()
-    {
-        if (_process is not null)
-        {
-            await _process.DisposeAsync();
-            _process = null;
-        }
-    }
+    public Task StopAsync() => _run.StopAsync();
 
     /// <summary>
     /// Stops gracefully (SIGTERM): VictoriaMetrics flushes what it buffered to disk before it
     /// exits. Throws if it does not exit within <paramref name="timeout"/> (default 10 s).
     /// </summary>
-    public async Task TerminateAsync(TimeSpan? timeout = null)
-    {
-        if (_process is not null)
-        {
-            try
-            {
-                await _process.TerminateAsync(timeout ?? TimeSpan.FromSeconds(10));
-            }
-            finally
-            {
-                await _process.DisposeAsync();
-                _process = null;
-            }
-        }
-    }
+    public Task TerminateAsync(TimeSpan? timeout = null) => _run.TerminateAsync(timeout);
 
     /// <summary>Makes everything written so far visible to queries.</summary>
     public async Task ForceFlushAsync(CancellationToken cancellationToken)
