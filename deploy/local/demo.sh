@@ -86,11 +86,20 @@ invalid=$(json_number invalidMessages "$work/fleet.json")
 echo "==> waiting for EcoMonitor to acknowledge all $published messages"
 wait_until 120 "all messages acknowledged" bash -c "[ \"\$(curl -sf http://127.0.0.1:$http_port/metrics | awk '\$1 == \"ecomonitor_messages_acknowledged_total\" { printf \"%d\", \$2 }')\" -ge $published ]"
 
-curl -sf "http://127.0.0.1:$vm_port/internal/force_flush" >/dev/null
-stored=$(curl -sf "http://127.0.0.1:$vm_port/api/v1/query" \
-  --data-urlencode 'query=sum(count_over_time({__name__=~"(air|water|soil)_.+"}[3650d]))' \
-  | grep -o '"value":\[[^]]*\]' | grep -o '"[0-9]*"' | tr -d '"')
-stored=${stored:-0}
+# Counted from the store itself. A point written a moment ago can take a flush interval to become
+# searchable, so the count is read again until it reaches the valid readings or 15 s have passed.
+count_stored() {
+  curl -sf "http://127.0.0.1:$vm_port/internal/force_flush" >/dev/null
+  curl -sf "http://127.0.0.1:$vm_port/api/v1/query" \
+    --data-urlencode 'query=sum(count_over_time({__name__=~"(air|water|soil)_.+"}[3650d]))' \
+    | grep -o '"value":\[[^]]*\]' | grep -o '"[0-9]*"' | tr -d '"'
+}
+stored=0
+for _ in $(seq 1 75); do
+  stored=$(count_stored); stored=${stored:-0}
+  [ "$stored" -ge "$valid" ] && break
+  sleep 0.2
+done
 dead_lettered=$(metric ecomonitor_dead_lettered_messages_total)
 dead_letter_lines=$(cat "$work"/data/deadletter/*.jsonl 2>/dev/null | wc -l)
 
