@@ -9,6 +9,12 @@ public sealed class DecodeResult
 
     public List<Rejection> Rejections { get; } = [];
 
+    /// <summary>
+    /// The format carries no device time, so the decoder stamped every reading with the receive
+    /// time (Sensor.Community): counted like readings stamped under the ReceiveTime policy.
+    /// </summary>
+    public bool StampedAtReceipt { get; set; }
+
     /// <summary>The format that decoded the message (what <c>auto</c> picked), when one did.</summary>
     public string? Format { get; set; }
 

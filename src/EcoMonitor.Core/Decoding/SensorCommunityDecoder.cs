@@ -183,6 +183,7 @@ public sealed class SensorCommunityDecoder : IPayloadDecoder
         // The device sends no time: the receive time is the reading's time (see the class summary).
         var timestamp = Timestamps.TruncateToMilliseconds(context.Message.ReceivedAt);
         claims.AddTo(decoded, address, timestamp, seq: null, record: 0);
+        decoded.StampedAtReceipt = true;
         if (decoded.Readings.Count == 0 && decoded.Rejections.Count == 0)
         {
             decoded.Rejections.Add(new Rejection(

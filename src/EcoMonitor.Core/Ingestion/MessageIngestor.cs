@@ -30,7 +30,7 @@ public sealed class MessageIngestor(PayloadFormats formats, ReadingValidator val
             if (validator.TryValidate(candidate, message.ReceivedAt, out var reading, out var rejection))
             {
                 accepted.Add(reading);
-                if (candidate.Timestamp is null)
+                if (candidate.Timestamp is null || decoded.StampedAtReceipt)
                 {
                     receiveTimeStamped++;
                 }

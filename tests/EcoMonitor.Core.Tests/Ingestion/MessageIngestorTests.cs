@@ -301,4 +301,17 @@ public sealed class MessageIngestorTests
     {
         Assert.Throws<ArgumentNullException>(() => Ingestor().Ingest(null!, Samples.Profile("native")));
     }
+
+    [Fact]
+    public void Readings_of_a_format_without_device_time_are_counted_as_stamped_at_receipt()
+    {
+        var profile = new SubscriptionProfile { Format = "sensor-community", Topic = TopicPattern.Parse("airrohr/{site}"), Kind = SensorKind.Air };
+        var payload = """{"esp8266id": "12345678", "sensordatavalues":[{"value_type":"SDS_P1","value":"26.83"},{"value_type":"SDS_P2","value":"22.60"}]}""";
+
+        var result = Ingestor().Ingest(Samples.Message(payload, "airrohr/s1"), profile);
+
+        Assert.Equal(2, result.Accepted.Count);
+        Assert.Equal(2, result.ReceiveTimeStamped);
+        Assert.All(result.Accepted, r => Assert.Equal(Samples.ReceivedAt.ToUnixTimeMilliseconds(), r.TimestampMs));
+    }
 }
