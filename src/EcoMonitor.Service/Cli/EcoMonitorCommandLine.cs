@@ -21,6 +21,7 @@ public static class EcoMonitorCommandLine
         root.Add(run);
         root.Add(DecodeCommand.Create(() => LoadConfiguration(args)));
         root.Add(AqiCommand.Create());
+        root.Add(CheckConfigCommand.Create());
         return root;
     }
 

@@ -1,0 +1,181 @@
+using System.CommandLine;
+using EcoMonitor.Core.Alerting.Rules;
+using EcoMonitor.Core.Catalog;
+using EcoMonitor.Service.Alerting;
+using EcoMonitor.Service.Hosting;
+using EcoMonitor.Service.Ingestion;
+using Microsoft.Extensions.Options;
+
+namespace EcoMonitor.Service.Cli;
+
+/// <summary>
+/// <c>check-config [--rules P] [--Key=Value…]</c>: validates the configuration exactly as the host
+/// does at start, and the alert rules file, listing every problem; exit 0 when there is no error
+/// (warnings allowed), 1 otherwise. Like <c>promtool check rules</c>, it needs no broker or store.
+/// </summary>
+public static class CheckConfigCommand
+{
+    public const int Valid = 0;
+    public const int Invalid = 1;
+
+    /// <param name="configuration">
+    /// Builds the configuration from the unmatched <c>--Key=Value</c> tokens; by default the
+    /// host's own builder, so the sources and their order are the service's (appsettings.json in
+    /// the current directory, appsettings.{Environment}.json, environment, command line).
+    /// </param>
+    public static Command Create(Func<IReadOnlyList<string>, IConfiguration>? configuration = null)
+    {
+        configuration ??= HostConfiguration;
+        var rules = new Option<string?>("--rules")
+        {
+            Description = "the alert rules file to check (default: Alerts:RulesFile, else alert-rules.yaml in the current "
+                + "directory, then beside the executable; a missing default file only means no rules, a missing named file is an error)",
+        };
+        var command = new Command("check-config", "Validate the configuration and the alert rules file; list every problem, exit 0 if none is an error, else 1")
+        {
+            rules,
+        };
+
+        // Configuration tokens (--Mqtt:Port=1884) are checked as the service would read them.
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((parse, ct) => RunAsync(
+            configuration(parse.UnmatchedTokens),
+            parse.GetValue(rules),
+            parse.InvocationConfiguration.Output,
+            ct));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(IConfiguration configuration, string? rulesPath, TextWriter output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(output);
+        var errors = 0;
+        var warnings = 0;
+
+        async Task ReportAsync(string where, bool error, string message)
+        {
+            _ = error ? errors++ : warnings++;
+            await output.WriteLineAsync($"{where}: {(error ? "error" : "warning")}: {message}");
+        }
+
+        // The same registrations as the running host; then every validated options type is
+        // resolved, which runs all its validators (data annotations and custom) at once.
+        var services = new ServiceCollection().AddEcoMonitorService(configuration);
+        var optionTypes = services
+            .Select(d => d.ServiceType)
+            .Where(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(IValidateOptions<>))
+            .Select(t => t.GetGenericArguments()[0])
+            .Distinct()
+            .OrderBy(t => t.Name, StringComparer.Ordinal)
+            .ToList();
+        var provider = services.BuildServiceProvider();
+        await using (provider)
+        {
+            foreach (var type in optionTypes)
+            {
+                foreach (var failure in OptionFailures(provider, type))
+                {
+                    await ReportAsync($"configuration ({type.Name})", error: true, failure);
+                }
+            }
+
+            var alerts = new AlertOptions();
+            configuration.GetSection(AlertOptions.Section).Bind(alerts);
+            var catalog = Catalog(provider);
+            var (path, named) = RulesFile(rulesPath, alerts.RulesFile);
+            var ruleCount = 0;
+            if (!File.Exists(path))
+            {
+                if (named)
+                {
+                    await ReportAsync(path, error: true, "rules file not found");
+                }
+            }
+            else
+            {
+                string? text = null;
+                try
+                {
+                    text = await File.ReadAllTextAsync(path, cancellationToken);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    await ReportAsync(path, error: true, $"cannot read the rules file: {ex.Message}");
+                }
+
+                if (text is not null)
+                {
+                    var file = new RulesFileParser(catalog).Parse(text);
+                    ruleCount = file.Rules.Count;
+                    foreach (var problem in file.Problems)
+                    {
+                        await ReportAsync($"{path}:{problem.Line}:{problem.Column}", problem.IsError, problem.Message);
+                    }
+                }
+            }
+
+            var rulesSummary = File.Exists(path) ? $"{path}: {ruleCount} valid rule(s)" : $"no rules file ({path} not found)";
+            await output.WriteLineAsync($"check-config: {errors} error(s), {warnings} warning(s); configuration checked; {rulesSummary}");
+        }
+
+        return errors == 0 ? Valid : Invalid;
+    }
+
+    private static IEnumerable<string> OptionFailures(IServiceProvider provider, Type type)
+    {
+        var options = typeof(IOptions<>).MakeGenericType(type);
+        try
+        {
+            // IOptions<T>.Value through the interface: the implementation type is internal.
+            _ = options.GetProperty(nameof(IOptions<object>.Value))!.GetValue(provider.GetRequiredService(options));
+        }
+        catch (System.Reflection.TargetInvocationException invocation) when (invocation.InnerException is OptionsValidationException ex)
+        {
+            return ex.Failures;
+        }
+        catch (System.Reflection.TargetInvocationException invocation) when (invocation.InnerException is InvalidOperationException ex)
+        {
+            // Binding failures: a value that does not convert to the property's type.
+            return [ex.InnerException is null ? ex.Message : $"{ex.Message} {ex.InnerException.Message}"];
+        }
+
+        return [];
+    }
+
+    /// <summary>The configured catalog, so rules may use metrics added by configuration.</summary>
+    private static MetricCatalog Catalog(IServiceProvider provider)
+    {
+        try
+        {
+            return provider.GetRequiredService<IOptions<CatalogOptions>>().Value.Build();
+        }
+        catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException)
+        {
+            // Already reported above; check the rules against the built-in catalog.
+            return MetricCatalog.Default;
+        }
+    }
+
+    /// <summary>The file to check, and whether it was named (then a missing file is an error).</summary>
+    private static (string Path, bool Named) RulesFile(string? fromCommandLine, string? fromConfiguration)
+    {
+        if (!string.IsNullOrWhiteSpace(fromCommandLine))
+        {
+            return (fromCommandLine, true);
+        }
+
+        if (!string.IsNullOrWhiteSpace(fromConfiguration))
+        {
+            return (fromConfiguration, true);
+        }
+
+        // Beside the configuration: the current directory (the host's content root), else the
+        // executable's directory, the two places the verbs read appsettings.json from.
+        var beside = Path.Combine(AppContext.BaseDirectory, AlertOptions.DefaultRulesFile);
+        return (File.Exists(AlertOptions.DefaultRulesFile) || !File.Exists(beside) ? AlertOptions.DefaultRulesFile : beside, false);
+    }
+
+    private static IConfiguration HostConfiguration(IReadOnlyList<string> tokens) =>
+        WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. tokens] }).Configuration;
+}
