@@ -9,14 +9,17 @@ namespace EcoMonitor.Core.Alerting.Evaluation;
 /// Returns the transitions found; storing and notifying them is the caller's job.
 /// </summary>
 /// <remarks>
-/// <para>Evaluated so far: threshold rules on raw readings (<see cref="ThresholdStateMachine"/>),
-/// stuck sensors (<see cref="StuckStateMachine"/>) and deadman rules (<see cref="DeadmanStateMachine"/>).
-/// Rate, window thresholds, AQI and profile rules are not evaluated yet (later parts of the alert engine): they are listed in
-/// <see cref="NotEvaluated"/> so the service can say so at start rather than stay silent.</para>
+/// <para>Evaluated so far: threshold rules on raw readings (<see cref="ThresholdStateMachine"/>) and
+/// on rolling-window aggregates (<see cref="WindowedThresholdStateMachine"/>), rates of change
+/// (<see cref="RateStateMachine"/>), stuck sensors (<see cref="StuckStateMachine"/>) and deadman
+/// rules (<see cref="DeadmanStateMachine"/>). AQI and profile rules are not evaluated yet (later
+/// parts of the alert engine), nor a window larger than <see cref="AlertEvaluatorOptions.MaxWindowValues"/>:
+/// they are listed in <see cref="NotEvaluated"/> so the service can say so at start rather than stay silent.</para>
 /// <para>Memory: one small state per (rule, series) that a rule matched, where the series is
-/// (kind, site, device, metric) for thresholds and stuck sensors, and (kind, site, device) for deadman, the address
-/// of DESIGN §3. Inactive threshold and stuck states idle for <see cref="AlertEvaluatorOptions.IdleStateExpiry"/>
-/// are dropped by <see cref="Tick"/>; deadman states are kept (forgetting a silent device is
+/// (kind, site, device, metric) for thresholds, rates and stuck sensors, and (kind, site, device) for deadman, the address
+/// of DESIGN §3; a window state also holds at most <see cref="AlertEvaluatorOptions.MaxWindowValues"/> values.
+/// Inactive series states idle for <see cref="AlertEvaluatorOptions.IdleStateExpiry"/> (or, for a
+/// window, its length if longer) are dropped by <see cref="Tick"/>; deadman states are kept (forgetting a silent device is
 /// exactly what a deadman must not do). <see cref="AlertEvaluatorOptions.MaxStates"/> is the hard
 /// bound: beyond it new series are counted in <see cref="UntrackedObservations"/>, not evaluated.</para>
 /// <para>Thread-safe: ingestion calls <see cref="Observe"/> while a timer calls <see cref="Tick"/>;
@@ -46,6 +49,7 @@ public sealed class AlertEvaluator
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.LateThreshold, TimeSpan.Zero, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(_options.IdleStateExpiry, TimeSpan.Zero, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxStates, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxWindowValues, 1, nameof(options));
 
         var notEvaluated = new List<AlertRule>();
         for (var i = 0; i < rules.Count; i++)
@@ -53,7 +57,11 @@ public sealed class AlertEvaluator
             var rule = rules[i];
             switch (rule.Condition)
             {
-                case ThresholdCondition { Window: null } or StuckCondition when rule.Metric is not null:
+                case ThresholdCondition { Window: { } window } when !WindowedThresholdStateMachine.Fits(window, _options.MaxWindowValues):
+                    // More buckets (or a larger min_count) than a state may hold.
+                    notEvaluated.Add(rule);
+                    break;
+                case ThresholdCondition or StuckCondition or RateCondition when rule.Metric is not null:
                     if (!_seriesRules.TryGetValue(rule.Metric, out var list))
                     {
                         _seriesRules[rule.Metric] = list = [];
@@ -65,7 +73,7 @@ public sealed class AlertEvaluator
                     _deadmanRules.Add((i, rule));
                     break;
                 default:
-                    // Rate, window aggregates, AQI and profiles: not in this evaluator yet.
+                    // AQI and profiles: not in this evaluator yet.
                     notEvaluated.Add(rule);
                     break;
             }
@@ -74,10 +82,10 @@ public sealed class AlertEvaluator
         NotEvaluated = notEvaluated;
     }
 
-    /// <summary>Rules this evaluator does not run (condition types not implemented yet).</summary>
+    /// <summary>Rules this evaluator does not run: condition types not implemented yet, and windows beyond <see cref="AlertEvaluatorOptions.MaxWindowValues"/>.</summary>
     public IReadOnlyList<AlertRule> NotEvaluated { get; }
 
-    /// <summary>Readings ignored by at least one threshold or stuck state because they were older than its last.</summary>
+    /// <summary>Readings ignored by at least one threshold, rate or stuck state because they were older than its last.</summary>
     public long OutOfOrderReadings => Interlocked.Read(ref _outOfOrder);
 
     /// <summary>Times a new (rule, series) state was refused because <see cref="AlertEvaluatorOptions.MaxStates"/> was reached.</summary>
@@ -122,9 +130,14 @@ public sealed class AlertEvaluator
                             continue;
                         }
 
-                        state = rule.Condition is StuckCondition
-                            ? new StuckStateMachine(rule, reading.Kind, reading.Site, reading.Device, reading.Metric)
-                            : new ThresholdStateMachine(rule, reading.Kind, reading.Site, reading.Device, reading.Metric);
+                        state = rule.Condition switch
+                        {
+                            StuckCondition => new StuckStateMachine(rule, reading.Kind, reading.Site, reading.Device, reading.Metric),
+                            RateCondition => new RateStateMachine(rule, reading.Kind, reading.Site, reading.Device, reading.Metric),
+                            ThresholdCondition { Window: not null } => new WindowedThresholdStateMachine(
+                                rule, reading.Kind, reading.Site, reading.Device, reading.Metric, _options.MaxWindowValues),
+                            _ => new ThresholdStateMachine(rule, reading.Kind, reading.Site, reading.Device, reading.Metric),
+                        };
                         _series.Add(key, state);
                     }
 
@@ -162,7 +175,7 @@ public sealed class AlertEvaluator
 
     /// <summary>
     /// Fires the deadman of every device silent for its rule's duration and drops idle inactive
-    /// threshold and stuck states. Call it periodically (every few seconds): a deadman transition is stamped
+    /// series states. Call it periodically (every few seconds): a deadman transition is stamped
     /// with the moment the silence was reached, so the period only delays it.
     /// </summary>
     public IReadOnlyList<AlertTransition> Tick()
@@ -181,7 +194,8 @@ public sealed class AlertEvaluator
             // Removing during enumeration is allowed for Dictionary since .NET Core 3.0.
             foreach (var (key, state) in _series)
             {
-                if (state.State == AlertState.Inactive && state.LastReceivedAt < idleBefore)
+                if (state.State == AlertState.Inactive
+                    && state.LastReceivedAt < (state.History > _options.IdleStateExpiry ? now - state.History : idleBefore))
                 {
                     _series.Remove(key);
                 }

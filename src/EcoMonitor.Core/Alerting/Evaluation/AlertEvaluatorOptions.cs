@@ -28,4 +28,14 @@ public sealed class AlertEvaluatorOptions
     /// </summary>
     [Range(1, int.MaxValue)]
     public int MaxStates { get; set; } = 1_000_000;
+
+    /// <summary>
+    /// Values a window keeps per (rule, series): its buckets, or for a window without a bucket its
+    /// readings (the oldest dropped beyond this). 1440 is a day of minutes; a rule whose window has
+    /// more buckets, or a larger <c>min_count</c>, is not evaluated (listed in
+    /// <see cref="AlertEvaluator.NotEvaluated"/>). At 20 bytes a bucket and 16 a reading, this is the
+    /// bound on a window state's size (about 30 KB); the standards' windows need 8 or 24 buckets.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxWindowValues { get; set; } = 1440;
 }

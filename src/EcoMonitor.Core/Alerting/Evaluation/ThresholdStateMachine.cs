@@ -6,7 +6,9 @@ namespace EcoMonitor.Core.Alerting.Evaluation;
 /// <summary>
 /// The state of one threshold rule (raw readings, no window) for one series. Runs on event time
 /// only (reading timestamps), so a replayed backlog gives the transitions it would have given
-/// live. Pure: the caller supplies the late cut-off, nothing here reads a clock.
+/// live. Pure: the caller supplies the late cut-off, nothing here reads a clock. Window and rate
+/// rules reuse it on their derived value (<see cref="WindowedThresholdStateMachine"/>,
+/// <see cref="RateStateMachine"/>).
 /// </summary>
 /// <remarks>
 /// <para>Per level it keeps since when the level has been violated without a break. A level is
@@ -26,7 +28,7 @@ public sealed class ThresholdStateMachine : ISeriesStateMachine
 {
     private const long NotViolated = long.MinValue;
 
-    private readonly ThresholdCondition _condition;
+    private readonly IReadOnlyList<ThresholdLevel> _levels;
     private readonly long _forMs;
 
     // One slot per level (at most one per severity, so three): the whole per-series memory.
@@ -36,22 +38,26 @@ public sealed class ThresholdStateMachine : ISeriesStateMachine
     private double _firingThreshold;
 
     public ThresholdStateMachine(AlertRule rule, SensorKind kind, string site, string device, string metric)
+        : this(rule, RawLevelsOf(rule), kind, site, device, metric)
+    {
+    }
+
+    /// <summary>
+    /// A machine over derived values (a window aggregate, a rate) fed by another machine: the same
+    /// levels, hysteresis and <c>for</c> logic on whatever value it is given.
+    /// </summary>
+    internal ThresholdStateMachine(AlertRule rule, IReadOnlyList<ThresholdLevel> levels, SensorKind kind, string site, string device, string metric)
     {
         ArgumentNullException.ThrowIfNull(rule);
+        ArgumentNullException.ThrowIfNull(levels);
         Rule = rule;
-        _condition = rule.Condition as ThresholdCondition
-            ?? throw new ArgumentException($"rule '{rule.Name}' is not a threshold rule", nameof(rule));
-        if (_condition.Window is not null)
-        {
-            throw new ArgumentException($"rule '{rule.Name}' aggregates a window: not a raw threshold", nameof(rule));
-        }
-
+        _levels = levels;
         Kind = kind;
         Site = site;
         Device = device;
         Metric = metric;
         _forMs = (long)(rule.For ?? TimeSpan.Zero).TotalMilliseconds;
-        _violatedSinceMs = new long[_condition.Levels.Count];
+        _violatedSinceMs = new long[levels.Count];
         Array.Fill(_violatedSinceMs, NotViolated);
     }
 
@@ -70,7 +76,7 @@ public sealed class ThresholdStateMachine : ISeriesStateMachine
         : AlertState.Inactive;
 
     /// <summary>The severity firing, or null when not firing.</summary>
-    public AlertSeverity? FiringSeverity => _firingLevel >= 0 ? _condition.Levels[_firingLevel].Severity : null;
+    public AlertSeverity? FiringSeverity => _firingLevel >= 0 ? _levels[_firingLevel].Severity : null;
 
     /// <summary>When the last reading of the series was received (service clock); for idle expiry.</summary>
     public DateTimeOffset LastReceivedAt { get; set; }
@@ -90,7 +96,7 @@ public sealed class ThresholdStateMachine : ISeriesStateMachine
         }
 
         LastTimestampMs = timestampMs;
-        var levels = _condition.Levels;
+        var levels = _levels;
         var due = -1;
         var violated = -1;
         for (var i = 0; i < levels.Count; i++)
@@ -174,6 +180,16 @@ public sealed class ThresholdStateMachine : ISeriesStateMachine
         }
 
         return true;
+    }
+
+    private static IReadOnlyList<ThresholdLevel> RawLevelsOf(AlertRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        var condition = rule.Condition as ThresholdCondition
+            ?? throw new ArgumentException($"rule '{rule.Name}' is not a threshold rule", nameof(rule));
+        return condition.Window is null
+            ? condition.Levels
+            : throw new ArgumentException($"rule '{rule.Name}' aggregates a window: not a raw threshold", nameof(rule));
     }
 
     /// <summary>The limit a value is measured against: for <c>outside</c>, the nearer end.</summary>

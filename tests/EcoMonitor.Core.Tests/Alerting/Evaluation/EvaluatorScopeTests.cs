@@ -76,31 +76,28 @@ public sealed class EvaluatorScopeTests
     [Fact]
     public void Condition_types_not_evaluated_yet_are_listed_and_produce_nothing()
     {
-        var h = new EvaluationHarness("""
+        var h = new EvaluationHarness(
+            """
             rules:
-              - name: jump
-                kind: air
-                metric: pm25
-                rate: { per: 1m, above: 1 }
-                severity: info
-              - name: mean
-                kind: air
-                metric: pm25
-                window: { function: mean, over: 1h }
-                above: 1
-                severity: info
               - name: aqi
                 aqi: { standard: hj633-2026, above_level: 1, basis: hourly }
                 severity: info
               - name: grade2
                 profile: gb3095-2026-grade2
                 severity: info
-            """);
+              - name: too-many-buckets
+                kind: air
+                metric: pm25
+                window: { function: mean, over: 24h, bucket: 1m }
+                above: 1
+                severity: info
+            """,
+            new AlertEvaluatorOptions { MaxWindowValues = 1000 });
 
         var transitions = h.LiveSeries("pm25", TimeSpan.Zero, 10, 10, 500, 500);
 
         Assert.Empty(transitions);
-        Assert.Equal(["jump", "mean", "aqi", "grade2"], h.Evaluator.NotEvaluated.Select(r => r.Name));
+        Assert.Equal(["aqi", "grade2", "too-many-buckets"], h.Evaluator.NotEvaluated.Select(r => r.Name));
         Assert.Equal(0, h.Evaluator.StateCount);
     }
 
