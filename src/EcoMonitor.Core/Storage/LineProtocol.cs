@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using EcoMonitor.Core.Alerting.Evaluation;
 using EcoMonitor.Core.Readings;
 
 namespace EcoMonitor.Core.Storage;
@@ -49,6 +50,43 @@ public static class LineProtocol
         if (head is not null)
         {
             yield return Finish(line, head);
+        }
+    }
+
+    /// <summary>The measurement of alert transitions (DESIGN §5).</summary>
+    public const string AlertMeasurement = "alert";
+
+    /// <summary>
+    /// An alert transition as DESIGN §5 stores it: measurement <c>alert</c>, tags rule, severity,
+    /// site, device, kind, metric (absent for a whole-device deadman), state; numeric fields only
+    /// (a string field would be lost in VictoriaMetrics): firing 1/0, value, threshold.
+    /// </summary>
+    public static string FormatAlert(AlertTransition transition)
+    {
+        ArgumentNullException.ThrowIfNull(transition);
+        var line = new StringBuilder(AlertMeasurement);
+        line.Append(",device=").Append(Escape(transition.Device));
+        line.Append(",kind=").Append(transition.Kind.ToName());
+        if (transition.Metric is { } metric)
+        {
+            line.Append(",metric=").Append(Escape(metric));
+        }
+
+        line.Append(",rule=").Append(Escape(transition.RuleName));
+        line.Append(",severity=").Append(transition.Severity.ToString().ToLowerInvariant());
+        line.Append(",site=").Append(Escape(transition.Site));
+        line.Append(",state=").Append(transition.To.ToString().ToLowerInvariant());
+        line.Append(" firing=").Append(transition.To == AlertState.Firing ? '1' : '0');
+        AppendNumber(line, "value", transition.Value);
+        AppendNumber(line, "threshold", transition.Threshold);
+        return line.Append(' ').Append(transition.At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)).ToString();
+
+        static void AppendNumber(StringBuilder line, string field, double value)
+        {
+            if (double.IsFinite(value))
+            {
+                line.Append(',').Append(field).Append('=').Append(value.ToString("R", CultureInfo.InvariantCulture));
+            }
         }
     }
 

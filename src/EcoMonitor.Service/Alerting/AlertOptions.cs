@@ -14,4 +14,29 @@ public sealed class AlertOptions
     /// beside the configuration, and no rules when there is none.
     /// </summary>
     public string? RulesFile { get; set; }
+
+    /// <summary>How often silent devices are looked for (deadman rules).</summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan TickInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The file to read, and whether it was named (then a missing file is an error): the given
+    /// path, else <see cref="RulesFile"/>, else <see cref="DefaultRulesFile"/> in the current
+    /// directory (the host's content root), else beside the executable.
+    /// </summary>
+    public (string Path, bool Named) ResolveRulesFile(string? explicitPath = null)
+    {
+        if (!string.IsNullOrWhiteSpace(explicitPath))
+        {
+            return (explicitPath, true);
+        }
+
+        if (!string.IsNullOrWhiteSpace(RulesFile))
+        {
+            return (RulesFile, true);
+        }
+
+        var beside = Path.Combine(AppContext.BaseDirectory, DefaultRulesFile);
+        return (File.Exists(DefaultRulesFile) || !File.Exists(beside) ? DefaultRulesFile : beside, false);
+    }
 }

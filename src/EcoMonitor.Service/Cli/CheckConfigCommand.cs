@@ -83,7 +83,7 @@ public static class CheckConfigCommand
             var alerts = new AlertOptions();
             configuration.GetSection(AlertOptions.Section).Bind(alerts);
             var catalog = Catalog(provider);
-            var (path, named) = RulesFile(rulesPath, alerts.RulesFile);
+            var (path, named) = alerts.ResolveRulesFile(rulesPath);
             var ruleCount = 0;
             if (!File.Exists(path))
             {
@@ -155,25 +155,6 @@ public static class CheckConfigCommand
             // Already reported above; check the rules against the built-in catalog.
             return MetricCatalog.Default;
         }
-    }
-
-    /// <summary>The file to check, and whether it was named (then a missing file is an error).</summary>
-    private static (string Path, bool Named) RulesFile(string? fromCommandLine, string? fromConfiguration)
-    {
-        if (!string.IsNullOrWhiteSpace(fromCommandLine))
-        {
-            return (fromCommandLine, true);
-        }
-
-        if (!string.IsNullOrWhiteSpace(fromConfiguration))
-        {
-            return (fromConfiguration, true);
-        }
-
-        // Beside the configuration: the current directory (the host's content root), else the
-        // executable's directory, the two places the verbs read appsettings.json from.
-        var beside = Path.Combine(AppContext.BaseDirectory, AlertOptions.DefaultRulesFile);
-        return (File.Exists(AlertOptions.DefaultRulesFile) || !File.Exists(beside) ? AlertOptions.DefaultRulesFile : beside, false);
     }
 
     private static IConfiguration HostConfiguration(IReadOnlyList<string> tokens) =>

@@ -1,6 +1,8 @@
 using EcoMonitor.Core.Decoding;
 using EcoMonitor.Core.Ingestion;
 using EcoMonitor.Core.Validation;
+using EcoMonitor.Core.Alerting.Evaluation;
+using EcoMonitor.Service.Alerting;
 using EcoMonitor.Service.DeadLetters;
 using EcoMonitor.Service.Http;
 using EcoMonitor.Service.Ingestion;
@@ -51,6 +53,10 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<InfluxOptions>, InfluxOptionsValidator>();
         services.AddOptions<DeadLetterOptions>().Bind(configuration.GetSection(DeadLetterOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DeadLetterOptions>, DeadLetterOptionsValidator>();
+        services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<AlertRuleSet>();
+        services.AddSingleton(sp => new AlertEvaluator(sp.GetRequiredService<AlertRuleSet>().Rules, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<AlertPipeline>();
         services.AddOptions<SpoolOptions>().Bind(configuration.GetSection(SpoolOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SpoolOptions>, SpoolOptionsValidator>();
 
@@ -72,6 +78,7 @@ public static class ServiceCollectionExtensions
         // through the writer before disconnecting), then the writer, then the replayer.
         services.AddHostedService<SpoolReplayer>();
         services.AddHostedService<BatchWriter>();
+        services.AddHostedService<AlertTicker>();
         services.AddHostedService<MqttIngestConsumer>();
 
         services.AddHealthChecks().AddCheck<ReadinessCheck>("ingest", tags: ["ready"]);

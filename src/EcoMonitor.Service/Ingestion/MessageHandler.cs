@@ -1,6 +1,7 @@
 using EcoMonitor.Core.DeadLetters;
 using EcoMonitor.Core.Decoding;
 using EcoMonitor.Core.Ingestion;
+using EcoMonitor.Service.Alerting;
 using EcoMonitor.Service.DeadLetters;
 using EcoMonitor.Service.Observability;
 
@@ -15,6 +16,7 @@ public sealed partial class MessageHandler(
     DeadLetterStore deadLetters,
     IngestQueue queue,
     DuplicateTracker duplicates,
+    AlertPipeline alerts,
     IngestMetrics metrics,
     ILogger<MessageHandler> logger)
 {
@@ -54,7 +56,8 @@ public sealed partial class MessageHandler(
 
         // Even a wholly refused message goes through the queue, so acknowledgements leave in
         // the order messages arrived.
-        await queue.EnqueueAsync(new IngestEnvelope(message.Topic, result.Accepted, acknowledge), cancellationToken);
+        var alertLines = alerts.Observe(result.Accepted);
+        await queue.EnqueueAsync(new IngestEnvelope(message.Topic, result.Accepted, acknowledge, alertLines), cancellationToken);
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Decoding a message on {Topic} failed unexpectedly; it is dead-lettered")]

@@ -34,6 +34,7 @@ public sealed class IngestMetrics
         MessagesRedelivered = factory.CreateCounter("ecomonitor_messages_redelivered_total", "Messages the broker redelivered (DUP flag).");
         DeadLetterFilesDeleted = factory.CreateCounter("ecomonitor_dead_letter_files_deleted_total", "Oldest dead-letter files deleted to keep DeadLetters:MaxTotalBytes.");
         DeadLetterCopiesDropped = factory.CreateCounter("ecomonitor_dead_letter_copies_dropped_total", "Dead-letter copies not republished to MQTT because the broker was too slow (the file keeps them).");
+        AlertTransitions = factory.CreateCounter("ecomonitor_alert_transitions_total", "Alert state changes, by the state entered.", "state");
         MqttConnected = factory.CreateGauge("ecomonitor_mqtt_connected", "1 while connected to the broker.");
     }
 
@@ -78,6 +79,8 @@ public sealed class IngestMetrics
     public Counter DeadLetterFilesDeleted { get; }
 
     public Counter DeadLetterCopiesDropped { get; }
+
+    public Counter AlertTransitions { get; }
 
     public double RejectionsFor(string reason) => Rejections.WithLabels(reason).Value;
 }

@@ -89,14 +89,19 @@ public sealed partial class BatchWriter(
     private async Task FlushAsync(List<IngestEnvelope> batch, CancellationToken stoppingToken)
     {
         var readings = new List<Reading>();
+        var alertLines = new List<string>();
         foreach (var envelope in batch)
         {
             readings.AddRange(envelope.Readings);
+            if (envelope.AlertLines is { } lines)
+            {
+                alertLines.AddRange(lines);
+            }
         }
 
-        if (readings.Count > 0)
+        if (readings.Count > 0 || alertLines.Count > 0)
         {
-            var lines = LineProtocol.Format(readings).ToList();
+            var lines = LineProtocol.Format(readings).Concat(alertLines).ToList();
             var started = time.GetTimestamp();
             await StoreOrSpoolAsync(lines, readings.Count, stoppingToken);
             metrics.BatchLatency.Observe(time.GetElapsedTime(started).TotalSeconds);

@@ -20,7 +20,9 @@ public sealed partial class StoreWriter(
     IngestMetrics metrics,
     ILogger<StoreWriter> logger)
 {
-    public static long CountReadings(IEnumerable<string> lines) => lines.Sum(line => (long)LineProtocol.CountFields(line));
+    /// <summary>Readings in the lines: their fields, leaving out the points of alert transitions.</summary>
+    public static long CountReadings(IEnumerable<string> lines) =>
+        lines.Where(line => !line.StartsWith(LineProtocol.AlertMeasurement + ",", StringComparison.Ordinal)).Sum(line => (long)LineProtocol.CountFields(line));
 
     /// <exception cref="StoreUnavailableException">The store cannot take the points now.</exception>
     public async Task WriteAsync(IReadOnlyList<string> lines, CancellationToken cancellationToken)
