@@ -1,7 +1,6 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Unicode;
 using EcoMonitor.Core.DeadLetters;
 
 namespace EcoMonitor.Core.Decoding;
@@ -85,7 +84,7 @@ public sealed class SensorCommunityDecoder : IPayloadDecoder
     public DecodeResult Decode(DecodeContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (!TryParse(context.Message.Payload, context.Limits, out var document, out var rejected))
+        if (!JsonPayload.TryParse(context.Message.Payload, context.Limits, out var document, out var rejected, allowTrailingCommas: true))
         {
             return rejected;
         }
@@ -102,32 +101,6 @@ public sealed class SensorCommunityDecoder : IPayloadDecoder
                 // esp8266id with one throws. Entries of sensordatavalues are guarded one by one.
                 return DecodeResult.Rejected(RejectionCodes.MalformedJson, "a string of the message holds an unpaired UTF-16 surrogate escape");
             }
-        }
-    }
-
-    /// <summary>
-    /// <see cref="JsonPayload.TryParse"/> with trailing commas allowed: the same UTF-8 and depth
-    /// checks, because NAMF firmware leaves a comma before the closing bracket.
-    /// </summary>
-    private static bool TryParse(ReadOnlyMemory<byte> payload, DecoderLimits limits, out JsonDocument document, out DecodeResult rejected)
-    {
-        document = null!;
-        if (!Utf8.IsValid(payload.Span))
-        {
-            rejected = DecodeResult.Rejected(RejectionCodes.MalformedJson, "payload is not valid UTF-8");
-            return false;
-        }
-
-        try
-        {
-            document = JsonDocument.Parse(payload, new JsonDocumentOptions { MaxDepth = limits.MaxJsonDepth, AllowTrailingCommas = true });
-            rejected = null!;
-            return true;
-        }
-        catch (JsonException ex)
-        {
-            rejected = DecodeResult.Rejected(RejectionCodes.MalformedJson, $"payload is not valid JSON: {ex.Message}");
-            return false;
         }
     }
 
