@@ -1,0 +1,75 @@
+using EcoMonitor.Core.Alerting.Rules;
+using EcoMonitor.Core.Readings;
+
+namespace EcoMonitor.Core.Alerting.Lifecycle;
+
+/// <summary>Whether a notification announces a firing alert or its end (DESIGN §7b <c>state</c>).</summary>
+public enum NotificationState
+{
+    Firing,
+    Resolved,
+}
+
+/// <summary>Why a notification was sent.</summary>
+public enum NotificationReason
+{
+    /// <summary>An alert started firing.</summary>
+    Started,
+
+    /// <summary>A firing alert changed severity (up or down).</summary>
+    SeverityChanged,
+
+    /// <summary>A firing alert ended.</summary>
+    Ended,
+
+    /// <summary>A firing alert nobody acknowledged, sent again after the repeat interval.</summary>
+    Repeat,
+
+    /// <summary>The series started flapping: further changes are held until it settles.</summary>
+    FlappingStarted,
+
+    /// <summary>The series settled after flapping: its state now, with what happened meanwhile.</summary>
+    FlappingEnded,
+
+    /// <summary>Found in a replayed backlog (event time older than the late threshold), sent in a group.</summary>
+    Backlog,
+}
+
+/// <summary>
+/// What the alert engine hands to the notification module: one per change an officer must hear
+/// of, never one per reading. Persisted in the outbox before any channel sees it.
+/// </summary>
+/// <param name="Sequence">Position in the engine's notification sequence (strictly increasing, survives restarts).</param>
+/// <param name="Key">Idempotency key of this notification: the same key is the same message, however often it is delivered.</param>
+/// <param name="AlertId">Stable id of the alert instance (DESIGN §7b <c>id</c>): one firing episode of one (rule, series).</param>
+/// <param name="Value">The value that caused the change (the last one known for repeats and settled series).</param>
+/// <param name="StartsAt">Event time the alert started firing.</param>
+/// <param name="EndsAt">Event time it ended; null while firing.</param>
+/// <param name="Late">Found in a replayed backlog.</param>
+/// <param name="Group">Notifications sent together share a group (a backlog, a settled flap): channels send a group as one message.</param>
+/// <param name="HeldEpisodes">Episodes that started and ended while notifications were held (backlog or flapping), summarised by this one.</param>
+/// <param name="Acknowledgement">Who acknowledged the alert, if anyone did.</param>
+public sealed record AlertNotification(
+    long Sequence,
+    string Key,
+    string AlertId,
+    NotificationState State,
+    NotificationReason Reason,
+    string Rule,
+    AlertSeverity Severity,
+    SensorKind Kind,
+    string Site,
+    string Device,
+    string? Metric,
+    double Value,
+    double Threshold,
+    DateTimeOffset StartsAt,
+    DateTimeOffset? EndsAt,
+    DateTimeOffset CreatedAt,
+    bool Late,
+    string? Group,
+    int HeldEpisodes,
+    Acknowledgement? Acknowledgement);
+
+/// <summary>An officer's acknowledgement of a firing alert: it stops repeats, not the alert.</summary>
+public sealed record Acknowledgement(string By, DateTimeOffset At, string? Comment);
