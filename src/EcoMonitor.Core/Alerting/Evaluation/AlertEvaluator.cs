@@ -9,15 +9,22 @@ namespace EcoMonitor.Core.Alerting.Evaluation;
 /// Returns the transitions found; storing and notifying them is the caller's job.
 /// </summary>
 /// <remarks>
-/// <para>Evaluated so far: threshold rules on raw readings (<see cref="ThresholdStateMachine"/>) and
-/// on rolling-window aggregates (<see cref="WindowedThresholdStateMachine"/>), rates of change
-/// (<see cref="RateStateMachine"/>), stuck sensors (<see cref="StuckStateMachine"/>) and deadman
-/// rules (<see cref="DeadmanStateMachine"/>). AQI and profile rules are not evaluated yet (later
-/// parts of the alert engine), nor a window larger than <see cref="AlertEvaluatorOptions.MaxWindowValues"/>:
-/// they are listed in <see cref="NotEvaluated"/> so the service can say so at start rather than stay silent.</para>
+/// <para>Evaluated: threshold rules on raw readings (<see cref="ThresholdStateMachine"/>) and on
+/// rolling-window aggregates (<see cref="WindowedThresholdStateMachine"/>), rates of change
+/// (<see cref="RateStateMachine"/>), stuck sensors (<see cref="StuckStateMachine"/>), deadman
+/// rules (<see cref="DeadmanStateMachine"/>), AQI levels (<see cref="AqiStateMachine"/>) and
+/// profiles, expanded by <see cref="AlertProfiles.TryExpand"/> into the above or, for GB 15618
+/// without a fixed pH, into soil pH-band rules (<see cref="SoilPhBandStateMachine"/>, with the latest
+/// soil pH of each site kept here). A window (or AQI buckets) larger than
+/// <see cref="AlertEvaluatorOptions.MaxWindowValues"/> is not evaluated: such rules are listed in
+/// <see cref="NotEvaluated"/> so the service can say so at start rather than stay silent.</para>
 /// <para>Memory: one small state per (rule, series) that a rule matched, where the series is
-/// (kind, site, device, metric) for thresholds, rates and stuck sensors, and (kind, site, device) for deadman, the address
-/// of DESIGN §3; a window state also holds at most <see cref="AlertEvaluatorOptions.MaxWindowValues"/> values.
+/// (kind, site, device, metric) for thresholds, rates, stuck sensors and soil pH bands,
+/// (kind, site, device) for AQI and deadman, the address of DESIGN §3; a window state also holds at
+/// most <see cref="AlertEvaluatorOptions.MaxWindowValues"/> values, an AQI state 6 × 24 (hourly) or
+/// 6 × 31 (daily) hourly buckets, and the soil pH book one entry per site some pH-band rule covers
+/// (never expired, like deadman states: a lab result may come months after the pH; counted in
+/// <see cref="AlertEvaluatorOptions.MaxStates"/>).
 /// Inactive series states idle for <see cref="AlertEvaluatorOptions.IdleStateExpiry"/> (or, for a
 /// window, its length if longer) are dropped by <see cref="Tick"/>; deadman states are kept (forgetting a silent device is
 /// exactly what a deadman must not do). <see cref="AlertEvaluatorOptions.MaxStates"/> is the hard
@@ -25,7 +32,7 @@ namespace EcoMonitor.Core.Alerting.Evaluation;
 /// <para>Thread-safe: ingestion calls <see cref="Observe"/> while a timer calls <see cref="Tick"/>;
 /// one lock, held for microseconds.</para>
 /// </remarks>
-public sealed class AlertEvaluator
+public sealed partial class AlertEvaluator
 {
     private readonly TimeProvider _time;
     private readonly AlertEvaluatorOptions _options;
@@ -37,8 +44,13 @@ public sealed class AlertEvaluator
     private readonly Dictionary<StateKey, ISeriesStateMachine> _series = [];
     private readonly Dictionary<StateKey, DeadmanStateMachine> _deadmen = [];
 
+    // GB 15618 rules that follow the site's soil pH, and that pH per site.
+    private readonly List<AlertRule> _soilPhRules = [];
+    private readonly SoilPhBook _soilPh = new();
+
     private long _outOfOrder;
     private long _untracked;
+    private long _unclassified;
 
     public AlertEvaluator(IReadOnlyList<AlertRule> rules, TimeProvider timeProvider, AlertEvaluatorOptions? options = null)
     {
@@ -51,54 +63,95 @@ public sealed class AlertEvaluator
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxStates, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxWindowValues, 1, nameof(options));
 
-        var notEvaluated = new List<AlertRule>();
-        for (var i = 0; i < rules.Count; i++)
+        // Profiles become their concrete rules here too, so a caller that did not expand them
+        // (the service does) still gets them evaluated; expanding twice changes nothing.
+        var concrete = new List<AlertRule>(rules.Count);
+        foreach (var rule in rules)
         {
-            var rule = rules[i];
+            if (rule.Condition is ProfileCondition && AlertProfiles.TryExpand(rule, out var expanded))
+            {
+                concrete.AddRange(expanded);
+            }
+            else
+            {
+                concrete.Add(rule);
+            }
+        }
+
+        var notEvaluated = new List<AlertRule>();
+        for (var i = 0; i < concrete.Count; i++)
+        {
+            var rule = concrete[i];
             switch (rule.Condition)
             {
                 case ThresholdCondition { Window: { } window } when !WindowedThresholdStateMachine.Fits(window, _options.MaxWindowValues):
+                case AqiCondition aqi when !AqiStateMachine.Fits(aqi, _options.MaxWindowValues):
                     // More buckets (or a larger min_count) than a state may hold.
                     notEvaluated.Add(rule);
                     break;
-                case ThresholdCondition or StuckCondition or RateCondition when rule.Metric is not null:
-                    if (!_seriesRules.TryGetValue(rule.Metric, out var list))
+                case ThresholdCondition or StuckCondition or RateCondition or SoilPhBandCondition when rule.Metric is not null:
+                    Route(rule.Metric, i, rule);
+                    if (rule.Condition is SoilPhBandCondition)
                     {
-                        _seriesRules[rule.Metric] = list = [];
+                        _soilPhRules.Add(rule);
                     }
 
-                    list.Add((i, rule));
+                    break;
+                case AqiCondition:
+                    // One state per device, fed by all six pollutants.
+                    foreach (var metric in AqiStateMachine.Pollutants)
+                    {
+                        Route(metric, i, rule);
+                    }
+
                     break;
                 case DeadmanCondition:
                     _deadmanRules.Add((i, rule));
                     break;
                 default:
-                    // AQI and profiles: not in this evaluator yet.
+                    // A condition without the metric it needs, or a profile without an expansion.
                     notEvaluated.Add(rule);
                     break;
             }
         }
 
+        Rules = rules;
         NotEvaluated = notEvaluated;
     }
 
-    /// <summary>Rules this evaluator does not run: condition types not implemented yet, and windows beyond <see cref="AlertEvaluatorOptions.MaxWindowValues"/>.</summary>
+    /// <summary>The rules as given, before profile expansion (what a reload compares against).</summary>
+    public IReadOnlyList<AlertRule> Rules { get; }
+
+    /// <summary>
+    /// Rules this evaluator does not run: windows (and AQI buckets) beyond
+    /// <see cref="AlertEvaluatorOptions.MaxWindowValues"/>, and a rule whose condition needs a metric it lacks.
+    /// </summary>
     public IReadOnlyList<AlertRule> NotEvaluated { get; }
 
-    /// <summary>Readings ignored by at least one threshold, rate or stuck state because they were older than its last.</summary>
+    /// <summary>
+    /// Readings ignored by at least one state because they were older than its last (for AQI, the
+    /// last of the same pollutant), and soil pH readings older than their site's latest.
+    /// </summary>
     public long OutOfOrderReadings => Interlocked.Read(ref _outOfOrder);
+
+    /// <summary>
+    /// Soil pollutant readings a pH-band rule (GB 15618 without a fixed <c>ph</c>) skipped because
+    /// their site had no soil pH reading yet: the limit depends on the pH band, so they cannot be
+    /// classified. Counted once per reading.
+    /// </summary>
+    public long UnclassifiedSoilReadings => Interlocked.Read(ref _unclassified);
 
     /// <summary>Times a new (rule, series) state was refused because <see cref="AlertEvaluatorOptions.MaxStates"/> was reached.</summary>
     public long UntrackedObservations => Interlocked.Read(ref _untracked);
 
-    /// <summary>Number of (rule, series) states held.</summary>
+    /// <summary>Number of (rule, series) states held, and sites whose soil pH is kept.</summary>
     public int StateCount
     {
         get
         {
             lock (_gate)
             {
-                return _series.Count + _deadmen.Count;
+                return _series.Count + _deadmen.Count + _soilPh.Count;
             }
         }
     }
@@ -112,9 +165,15 @@ public sealed class AlertEvaluator
         List<AlertTransition>? transitions = null;
         lock (_gate)
         {
+            var outOfOrder = false;
+            if (_soilPhRules.Count > 0 && IsSoilPh(reading) && (_soilPh.Contains(reading.Site) || HasRoom()))
+            {
+                outOfOrder |= !_soilPh.Record(reading.Site, reading.Value, reading.TimestampMs);
+            }
+
             if (_seriesRules.TryGetValue(reading.Metric, out var rules))
             {
-                var outOfOrder = false;
+                var unclassified = false;
                 foreach (var (index, rule) in rules)
                 {
                     if (!rule.Matches(reading.Kind, reading.Metric, reading.Site, reading.Device))
@@ -122,7 +181,15 @@ public sealed class AlertEvaluator
                         continue;
                     }
 
-                    var key = new StateKey(index, reading.Kind, reading.Site, reading.Device, reading.Metric);
+                    if (rule.Condition is SoilPhBandCondition && !_soilPh.Contains(reading.Site))
+                    {
+                        unclassified = true;
+                        continue;
+                    }
+
+                    // An AQI state is per device, whichever pollutant feeds it: its key's metric is "aqi".
+                    var metric = rule.Condition is AqiCondition ? AqiStateMachine.MetricName : reading.Metric;
+                    var key = new StateKey(index, reading.Kind, reading.Site, reading.Device, metric);
                     if (!_series.TryGetValue(key, out var state))
                     {
                         if (!HasRoom())
@@ -130,25 +197,23 @@ public sealed class AlertEvaluator
                             continue;
                         }
 
-                        state = rule.Condition switch
-                        {
-                            StuckCondition => new StuckStateMachine(rule, reading.Kind, reading.Site, reading.Device, reading.Metric),
-                            RateCondition => new RateStateMachine(rule, reading.Kind, reading.Site, reading.Device, reading.Metric),
-                            ThresholdCondition { Window: not null } => new WindowedThresholdStateMachine(
-                                rule, reading.Kind, reading.Site, reading.Device, reading.Metric, _options.MaxWindowValues),
-                            _ => new ThresholdStateMachine(rule, reading.Kind, reading.Site, reading.Device, reading.Metric),
-                        };
+                        state = CreateSeriesMachine(rule, reading.Kind, reading.Site, reading.Device, metric);
                         _series.Add(key, state);
                     }
 
                     state.LastReceivedAt = now;
-                    outOfOrder |= !state.Observe(reading.Value, reading.TimestampMs, lateBefore, ref transitions);
+                    outOfOrder |= !state.Observe(reading, lateBefore, ref transitions);
                 }
 
-                if (outOfOrder)
+                if (unclassified)
                 {
-                    Interlocked.Increment(ref _outOfOrder);
+                    Interlocked.Increment(ref _unclassified);
                 }
+            }
+
+            if (outOfOrder)
+            {
+                Interlocked.Increment(ref _outOfOrder);
             }
 
             foreach (var (index, rule) in _deadmanRules)
@@ -205,9 +270,19 @@ public sealed class AlertEvaluator
         return transitions ?? (IReadOnlyList<AlertTransition>)[];
     }
 
+    private ISeriesStateMachine CreateSeriesMachine(AlertRule rule, SensorKind kind, string site, string device, string metric) => rule.Condition switch
+    {
+        StuckCondition => new StuckStateMachine(rule, kind, site, device, metric),
+        RateCondition => new RateStateMachine(rule, kind, site, device, metric),
+        ThresholdCondition { Window: not null } => new WindowedThresholdStateMachine(rule, kind, site, device, metric, _options.MaxWindowValues),
+        AqiCondition => new AqiStateMachine(rule, site, device),
+        SoilPhBandCondition => new SoilPhBandStateMachine(rule, kind, site, device, metric, _soilPh),
+        _ => new ThresholdStateMachine(rule, kind, site, device, metric),
+    };
+
     private bool HasRoom()
     {
-        if (_series.Count + _deadmen.Count < _options.MaxStates)
+        if (_series.Count + _deadmen.Count + _soilPh.Count < _options.MaxStates)
         {
             return true;
         }
@@ -216,6 +291,28 @@ public sealed class AlertEvaluator
         return false;
     }
 
-    /// <summary>Rule by position (names are unique, but an int hashes cheaper) and series.</summary>
+    /// <summary>
+    /// A soil pH reading of a site some pH-band rule covers (by its site glob; not its device
+    /// glob: the pH is the site's, whichever probe measures it).
+    /// </summary>
+    private bool IsSoilPh(Reading reading) =>
+        reading.Kind == SensorKind.Soil
+        && string.Equals(reading.Metric, AlertProfiles.SoilPhMetric, StringComparison.Ordinal)
+        && _soilPhRules.Exists(r => r.Site.IsMatch(reading.Site));
+
+    private void Route(string metric, int index, AlertRule rule)
+    {
+        if (!_seriesRules.TryGetValue(metric, out var list))
+        {
+            _seriesRules[metric] = list = [];
+        }
+
+        list.Add((index, rule));
+    }
+
+    /// <summary>
+    /// Rule by position in the expanded rule list (names are unique, but an int hashes cheaper)
+    /// and series; the metric is <c>aqi</c> for an AQI state and null for deadman.
+    /// </summary>
     private readonly record struct StateKey(int Rule, SensorKind Kind, string Site, string Device, string? Metric);
 }

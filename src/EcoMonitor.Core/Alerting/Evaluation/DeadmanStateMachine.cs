@@ -57,6 +57,21 @@ public sealed class DeadmanStateMachine
         }
     }
 
+    /// <summary>The persisted state: last receipt (Unix ms) and whether firing.</summary>
+    internal (long LastReceivedMs, bool Firing) Save() => (LastReceivedAt.ToUnixTimeMilliseconds(), IsFiring);
+
+    /// <summary>
+    /// Back from a snapshot taken at <paramref name="savedAt"/>, restored at <paramref name="now"/>.
+    /// The service being down is no evidence that the device was silent (the broker kept its
+    /// messages, which are on their way): the downtime is not counted as silence.
+    /// </summary>
+    internal void Restore(long lastReceivedMs, bool firing, DateTimeOffset savedAt, DateTimeOffset now)
+    {
+        var downtime = now > savedAt ? now - savedAt : TimeSpan.Zero;
+        LastReceivedAt = DateTimeOffset.FromUnixTimeMilliseconds(lastReceivedMs) + (firing ? TimeSpan.Zero : downtime);
+        IsFiring = firing;
+    }
+
     /// <summary>Fires once the silence reaches the rule's duration at <paramref name="now"/>.</summary>
     public void Tick(DateTimeOffset now, DateTimeOffset lateBefore, ref List<AlertTransition>? transitions)
     {

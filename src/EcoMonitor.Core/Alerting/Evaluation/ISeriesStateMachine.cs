@@ -1,3 +1,5 @@
+using EcoMonitor.Core.Readings;
+
 namespace EcoMonitor.Core.Alerting.Evaluation;
 
 /// <summary>What the evaluator needs of a per-(rule, series) machine driven by readings.</summary>
@@ -13,6 +15,16 @@ internal interface ISeriesStateMachine
     /// </summary>
     TimeSpan History => TimeSpan.Zero;
 
+    /// <summary>
+    /// One reading routed to this state. Single-metric machines take its value and timestamp; the
+    /// AQI machine also needs its metric, which is why the reading is passed whole.
+    /// </summary>
     /// <returns>False when the reading is older than the last one and was ignored.</returns>
-    bool Observe(double value, long timestampMs, DateTimeOffset lateBefore, ref List<AlertTransition>? transitions);
+    bool Observe(Reading reading, DateTimeOffset lateBefore, ref List<AlertTransition>? transitions);
+
+    /// <summary>Writes the state's fields (not its rule or series: the snapshot holds those).</summary>
+    void Save(SeriesStateWriter writer);
+
+    /// <summary>Reads back what <see cref="Save"/> wrote into a fresh machine of the same rule.</summary>
+    void Restore(SeriesStateReader reader);
 }

@@ -52,6 +52,9 @@ public sealed class RateStateMachine : ISeriesStateMachine
     /// <summary>Timestamp (Unix ms) of the last reading evaluated; <see cref="long.MinValue"/> before any.</summary>
     public long LastTimestampMs { get; private set; } = long.MinValue;
 
+    bool ISeriesStateMachine.Observe(Reading reading, DateTimeOffset lateBefore, ref List<AlertTransition>? transitions) =>
+        Observe(reading.Value, reading.TimestampMs, lateBefore, ref transitions);
+
     public bool Observe(double value, long timestampMs, DateTimeOffset lateBefore, ref List<AlertTransition>? transitions)
     {
         if (timestampMs < LastTimestampMs)
@@ -82,6 +85,24 @@ public sealed class RateStateMachine : ISeriesStateMachine
         var rate = (value - _previousValue) * _perMs / (timestampMs - _previousMs);
         _threshold.Observe(rate, timestampMs, lateBefore, ref transitions);
         return true;
+    }
+
+    void ISeriesStateMachine.Save(SeriesStateWriter writer)
+    {
+        writer.Write(LastTimestampMs);
+        writer.Write(_previousMs);
+        writer.Write(_previousValue);
+        writer.Write(_lastValue);
+        _threshold.Save(writer);
+    }
+
+    void ISeriesStateMachine.Restore(SeriesStateReader reader)
+    {
+        LastTimestampMs = reader.ReadLong();
+        _previousMs = reader.ReadLong();
+        _previousValue = reader.ReadDouble();
+        _lastValue = reader.ReadDouble();
+        _threshold.Restore(reader);
     }
 
     /// <summary>The rule's limits as one threshold level of the rule's severity.</summary>

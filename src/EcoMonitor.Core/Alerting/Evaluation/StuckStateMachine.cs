@@ -52,6 +52,9 @@ public sealed class StuckStateMachine : ISeriesStateMachine
 
     public long LastTimestampMs { get; private set; } = long.MinValue;
 
+    bool ISeriesStateMachine.Observe(Reading reading, DateTimeOffset lateBefore, ref List<AlertTransition>? transitions) =>
+        Observe(reading.Value, reading.TimestampMs, lateBefore, ref transitions);
+
     public bool Observe(double value, long timestampMs, DateTimeOffset lateBefore, ref List<AlertTransition>? transitions)
     {
         if (timestampMs < LastTimestampMs)
@@ -90,6 +93,24 @@ public sealed class StuckStateMachine : ISeriesStateMachine
         }
 
         return true;
+    }
+
+    void ISeriesStateMachine.Save(SeriesStateWriter writer)
+    {
+        writer.Write(LastTimestampMs);
+        writer.Write(_anchor);
+        writer.Write(_runStartMs);
+        writer.Write(_runCount);
+        writer.Write(_firing);
+    }
+
+    void ISeriesStateMachine.Restore(SeriesStateReader reader)
+    {
+        LastTimestampMs = reader.ReadLong();
+        _anchor = reader.ReadDouble();
+        _runStartMs = reader.ReadLong();
+        _runCount = reader.ReadInt();
+        _firing = reader.ReadBool();
     }
 
     /// <summary>

@@ -6,9 +6,10 @@ namespace EcoMonitor.Core.Alerting.Evaluation;
 /// <summary>
 /// The state of one threshold rule (raw readings, no window) for one series. Runs on event time
 /// only (reading timestamps), so a replayed backlog gives the transitions it would have given
-/// live. Pure: the caller supplies the late cut-off, nothing here reads a clock. Window and rate
-/// rules reuse it on their derived value (<see cref="WindowedThresholdStateMachine"/>,
-/// <see cref="RateStateMachine"/>).
+/// live. Pure: the caller supplies the late cut-off, nothing here reads a clock. Window, rate and
+/// AQI rules reuse it on their derived value (<see cref="WindowedThresholdStateMachine"/>,
+/// <see cref="RateStateMachine"/>, <see cref="AqiStateMachine"/>), soil pH-band rules with a limit
+/// that changes with the pH (<see cref="SoilPhBandStateMachine"/>).
 /// </summary>
 /// <remarks>
 /// <para>Per level it keeps since when the level has been violated without a break. A level is
@@ -88,15 +89,30 @@ public sealed class ThresholdStateMachine : ISeriesStateMachine
     /// <param name="lateBefore">Transitions with an event time before this are marked late.</param>
     /// <param name="transitions">Created on the first transition, so a quiet reading allocates nothing.</param>
     /// <returns>False when the reading is older than the last one and was ignored.</returns>
-    public bool Observe(double value, long timestampMs, DateTimeOffset lateBefore, ref List<AlertTransition>? transitions)
+    public bool Observe(double value, long timestampMs, DateTimeOffset lateBefore, ref List<AlertTransition>? transitions) =>
+        Observe(value, _levels, timestampMs, lateBefore, ref transitions);
+
+    bool ISeriesStateMachine.Observe(Reading reading, DateTimeOffset lateBefore, ref List<AlertTransition>? transitions) =>
+        Observe(reading.Value, reading.TimestampMs, lateBefore, ref transitions);
+
+    /// <summary>
+    /// Evaluates one value against <paramref name="levels"/> in place of the rule's: a limit that
+    /// depends on something else (the soil pH band, <see cref="SoilPhBandStateMachine"/>). Same
+    /// number of levels, same severities; the lifecycle carries over from one set to the next.
+    /// </summary>
+    internal bool Observe(double value, IReadOnlyList<ThresholdLevel> levels, long timestampMs, DateTimeOffset lateBefore, ref List<AlertTransition>? transitions)
     {
+        if (levels.Count != _violatedSinceMs.Length)
+        {
+            throw new ArgumentException($"rule '{Rule.Name}' has {_violatedSinceMs.Length} levels, not {levels.Count}", nameof(levels));
+        }
+
         if (timestampMs < LastTimestampMs)
         {
             return false;
         }
 
         LastTimestampMs = timestampMs;
-        var levels = _levels;
         var due = -1;
         var violated = -1;
         for (var i = 0; i < levels.Count; i++)
@@ -180,6 +196,32 @@ public sealed class ThresholdStateMachine : ISeriesStateMachine
         }
 
         return true;
+    }
+
+    void ISeriesStateMachine.Save(SeriesStateWriter writer) => Save(writer);
+
+    void ISeriesStateMachine.Restore(SeriesStateReader reader) => Restore(reader);
+
+    internal void Save(SeriesStateWriter writer)
+    {
+        writer.Write(LastTimestampMs);
+        writer.Write(_firingLevel);
+        writer.Write(_pendingLevel);
+        writer.Write(_firingThreshold);
+        writer.Write(_violatedSinceMs);
+    }
+
+    internal void Restore(SeriesStateReader reader)
+    {
+        LastTimestampMs = reader.ReadLong();
+        _firingLevel = reader.ReadInt();
+        _pendingLevel = reader.ReadInt();
+        _firingThreshold = reader.ReadDouble();
+        reader.ReadLongs(_violatedSinceMs.Length).CopyTo(_violatedSinceMs, 0);
+        if (_firingLevel < -1 || _firingLevel >= _levels.Count || _pendingLevel < -1 || _pendingLevel >= _levels.Count)
+        {
+            throw new InvalidDataException("alert state names a level the rule does not have");
+        }
     }
 
     private static IReadOnlyList<ThresholdLevel> RawLevelsOf(AlertRule rule)

@@ -121,6 +121,9 @@ public sealed class WindowedThresholdStateMachine : ISeriesStateMachine
             : (window.MinCount ?? 1) <= maxValues;
     }
 
+    bool ISeriesStateMachine.Observe(Reading reading, DateTimeOffset lateBefore, ref List<AlertTransition>? transitions) =>
+        Observe(reading.Value, reading.TimestampMs, lateBefore, ref transitions);
+
     public bool Observe(double value, long timestampMs, DateTimeOffset lateBefore, ref List<AlertTransition>? transitions)
     {
         if (timestampMs < LastTimestampMs)
@@ -153,6 +156,70 @@ public sealed class WindowedThresholdStateMachine : ISeriesStateMachine
         }
 
         return true;
+    }
+
+    void ISeriesStateMachine.Save(SeriesStateWriter writer)
+    {
+        writer.Write(LastTimestampMs);
+        writer.Write(ValueCount);
+        writer.Write(DroppedValues);
+        writer.Write(_lastValue);
+        if (_bucketOf is not null)
+        {
+            writer.Write(_bucketOf);
+            writer.Write(_sums);
+            writer.Write([.. _counts!.Select(c => (long)c)]);
+        }
+        else
+        {
+            // Oldest first, so the restored ring starts at slot 0.
+            var times = new long[_length];
+            var values = new double[_length];
+            for (var i = 0; i < _length; i++)
+            {
+                times[i] = _times[(_head + i) % _times.Length];
+                values[i] = _values[(_head + i) % _values.Length];
+            }
+
+            writer.Write(times);
+            writer.Write(values);
+        }
+
+        _threshold.Save(writer);
+    }
+
+    void ISeriesStateMachine.Restore(SeriesStateReader reader)
+    {
+        LastTimestampMs = reader.ReadLong();
+        ValueCount = reader.ReadInt();
+        DroppedValues = reader.ReadLong();
+        _lastValue = reader.ReadDouble();
+        if (_bucketOf is not null)
+        {
+            reader.ReadLongs(_bucketOf.Length).CopyTo(_bucketOf, 0);
+            reader.ReadDoubles(_sums!.Length).CopyTo(_sums, 0);
+            var counts = reader.ReadLongs(_counts!.Length);
+            for (var i = 0; i < counts.Length; i++)
+            {
+                _counts[i] = checked((int)counts[i]);
+            }
+        }
+        else
+        {
+            var times = reader.ReadLongs();
+            var values = reader.ReadDoubles(times.Length);
+            if (times.Length > _maxValues)
+            {
+                throw new InvalidDataException("alert state holds more window values than allowed");
+            }
+
+            _times = times;
+            _values = values;
+            _head = 0;
+            _length = times.Length;
+        }
+
+        _threshold.Restore(reader);
     }
 
     private void AddToBucket(long bucket, double value, double? replaced)

@@ -133,6 +133,50 @@ public sealed class AlertBook
         return sent ?? (IReadOnlyList<AlertNotification>)[];
     }
 
+    /// <summary>
+    /// Ends the alerts of rules that were removed or changed (a rules reload): a changed rule's
+    /// evaluator state starts over, so what it had firing is resolved now rather than left firing
+    /// forever; if the new rule still fires, that is a new alert. Returns the notifications and the
+    /// alerts ended (the caller records their ends in the store).
+    /// </summary>
+    public IReadOnlyList<AlertNotification> RetireRules(Func<string, bool> retired, out IReadOnlyList<AlertInstance> ended)
+    {
+        ArgumentNullException.ThrowIfNull(retired);
+        var now = _time.GetUtcNow();
+        List<AlertNotification>? sent = null;
+        var endedAlerts = new List<AlertInstance>();
+        lock (_gate)
+        {
+            foreach (var (key, series) in _series)
+            {
+                if (!retired(key.Rule))
+                {
+                    continue;
+                }
+
+                if (series.Active is { } active)
+                {
+                    var end = active with { EndsAt = now };
+                    endedAlerts.Add(end);
+                    Remember(end);
+                    series.Active = null;
+                    if (series.Heard?.Id == end.Id)
+                    {
+                        series.HeardEnded = end;
+                    }
+                }
+
+                series.Flapping = false;
+                series.LateHeld = false;
+                Reconcile(series, NotificationReason.RuleChanged, group: null, late: false, now, ref sent);
+                _series.Remove(key);
+            }
+        }
+
+        ended = endedAlerts;
+        return sent ?? (IReadOnlyList<AlertNotification>)[];
+    }
+
     /// <summary>Records an officer's acknowledgement of a firing alert: no more repeats for it.</summary>
     public AcknowledgeOutcome Acknowledge(string alertId, string by, string? comment, out AlertInstance? alert)
     {

@@ -33,6 +33,9 @@ public enum NotificationReason
 
     /// <summary>Found in a replayed backlog (event time older than the late threshold), sent in a group.</summary>
     Backlog,
+
+    /// <summary>The rule was removed or changed in the rules file: its alerts end with it.</summary>
+    RuleChanged,
 }
 
 /// <summary>

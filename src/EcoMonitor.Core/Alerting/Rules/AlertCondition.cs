@@ -111,8 +111,17 @@ public enum AqiBasis
 public sealed record AqiCondition(AqiStandard Standard, int AboveLevel, AqiBasis Basis) : AlertCondition;
 
 /// <summary>
-/// A built-in profile (<see cref="AlertProfiles"/>) with its validated parameters. The evaluator
-/// expands it with <see cref="AlertProfiles.Expand"/> where an expansion exists.
+/// A soil pollutant whose limit depends on the soil pH (GB 15618-2018): one limit per pH band,
+/// ≤ 5.5, (5.5, 6.5], (6.5, 7.5], &gt; 7.5 (<see cref="AlertProfiles.SoilPhBand"/>), the band chosen by
+/// the site's latest soil pH reading. Fires above the band's limit, strictly. What a
+/// <c>gb15618-*</c> profile without a fixed <c>ph</c> expands into, one rule per pollutant.
+/// </summary>
+/// <param name="Limits">Four limits, lowest pH band first, in the metric's catalog unit (mg/kg).</param>
+public sealed record SoilPhBandCondition(IReadOnlyList<double> Limits) : AlertCondition;
+
+/// <summary>
+/// A built-in profile (<see cref="AlertProfiles"/>) with its validated parameters. The service and
+/// the evaluator expand it into concrete rules with <see cref="AlertProfiles.TryExpand"/>.
 /// </summary>
 public sealed record ProfileCondition(string Profile, ProfileParameters Parameters) : AlertCondition;
 

@@ -29,6 +29,14 @@ internal sealed class EvaluationHarness
     public static Reading Air(string metric, double value, TimeSpan at, string site = "beijing-1", string device = "node-01") =>
         new(SensorKind.Air, site, device, metric, value, (Start + at).ToUnixTimeMilliseconds());
 
+    public static Reading Water(string metric, double value, TimeSpan at, string site = "river-1", string device = "probe-01") =>
+        new(SensorKind.Water, site, device, metric, value, (Start + at).ToUnixTimeMilliseconds());
+
+    public static Reading Soil(string metric, double value, TimeSpan at, string site = "field-1", string device = "lab") =>
+        new(SensorKind.Soil, site, device, metric, value, (Start + at).ToUnixTimeMilliseconds());
+
+    public static TimeSpan Hours(double hours) => TimeSpan.FromHours(hours);
+
     /// <summary>A reading received live: the clock is moved to its timestamp first.</summary>
     public IReadOnlyList<AlertTransition> Live(Reading reading)
     {

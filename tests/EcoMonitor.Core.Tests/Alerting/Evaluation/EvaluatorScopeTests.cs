@@ -74,10 +74,35 @@ public sealed class EvaluatorScopeTests
     }
 
     [Fact]
-    public void Condition_types_not_evaluated_yet_are_listed_and_produce_nothing()
+    public void Windows_beyond_the_value_bound_are_listed_and_produce_nothing()
     {
         var h = new EvaluationHarness(
             """
+            rules:
+              - name: too-many-buckets
+                kind: air
+                metric: pm25
+                window: { function: mean, over: 24h, bucket: 1m }
+                above: 1
+                severity: info
+              - name: aqi-daily
+                aqi: { standard: hj633-2026, above_level: 1, basis: daily }
+                severity: info
+            """,
+            new AlertEvaluatorOptions { MaxWindowValues = 150 });
+
+        var transitions = h.LiveSeries("pm25", TimeSpan.Zero, 10, 10, 500, 500);
+
+        // 1440 one-minute buckets; 6 pollutants × 31 hours = 186 AQI buckets.
+        Assert.Empty(transitions);
+        Assert.Equal(["too-many-buckets", "aqi-daily"], h.Evaluator.NotEvaluated.Select(r => r.Name));
+        Assert.Equal(0, h.Evaluator.StateCount);
+    }
+
+    [Fact]
+    public void AQI_and_profile_rules_are_evaluated_and_profiles_expand_inside_the_evaluator()
+    {
+        var h = new EvaluationHarness("""
             rules:
               - name: aqi
                 aqi: { standard: hj633-2026, above_level: 1, basis: hourly }
@@ -85,20 +110,30 @@ public sealed class EvaluatorScopeTests
               - name: grade2
                 profile: gb3095-2026-grade2
                 severity: info
-              - name: too-many-buckets
-                kind: air
-                metric: pm25
-                window: { function: mean, over: 24h, bucket: 1m }
-                above: 1
+              - name: who
+                profile: who-2021
                 severity: info
-            """,
-            new AlertEvaluatorOptions { MaxWindowValues = 1000 });
+              - name: river
+                profile: gb3838-class3
+                severity: info
+              - name: soil
+                profile: gb15618-other
+                severity: info
+              - name: paddy
+                profile: { name: gb15618-paddy, ph: 6 }
+                severity: info
+            """);
 
-        var transitions = h.LiveSeries("pm25", TimeSpan.Zero, 10, 10, 500, 500);
+        Assert.Empty(h.Evaluator.NotEvaluated);
 
-        Assert.Empty(transitions);
-        Assert.Equal(["aqi", "grade2", "too-many-buckets"], h.Evaluator.NotEvaluated.Select(r => r.Name));
-        Assert.Equal(0, h.Evaluator.StateCount);
+        // PM2.5 1 h mean 40: IAQI 50 + 50 × 5 / 25 = 60, level 2, above level 1. One AQI state per
+        // device, whichever pollutant feeds it; the window rules hold states but need 20 hours.
+        var fired = Assert.Single(h.Live(Air("pm25", 40, Minutes(1))));
+        Assert.Equal(("aqi", "aqi", 60.0, 50.0), (fired.RuleName, fired.Metric, fired.Value, fired.Threshold));
+        Assert.Empty(h.Live(Air("o3", 20, Minutes(1))));
+
+        // aqi (one for both pollutants), grade2 pm25-24h, o3-8h, o3-1h, who pm25-24h, o3-8h.
+        Assert.Equal(6, h.Evaluator.StateCount);
     }
 
     [Fact]

@@ -784,16 +784,19 @@ public sealed class RulesFileParserTests
     }
 
     [Fact]
-    public void Profiles_without_an_expansion_say_so()
+    public void Only_profile_rules_expand()
     {
         var rule = Assert.Single(Parse("""
             rules:
-              - name: who
-                profile: who-2021
+              - name: pm25-high
+                kind: air
+                metric: pm25
+                above: 75
                 severity: info
             """).Rules);
 
-        Assert.False(AlertProfiles.TryExpand(rule, out _));
+        Assert.False(AlertProfiles.TryExpand(rule, out var rules));
+        Assert.Empty(rules);
     }
 
     [Fact]
