@@ -20,6 +20,14 @@ public sealed class AlertOptions
     public TimeSpan TickInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// How often the alert state is saved to <c>DataDirectory/state/alerts.json</c> when it
+    /// changed. After a crash (not a graceful stop) the evaluator's evidence can be this much
+    /// older than the readings acknowledged; the alerts announced are never lost (the outbox).
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan StateSaveInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// The file to read, and whether it was named (then a missing file is an error): the given
     /// path, else <see cref="RulesFile"/>, else <see cref="DefaultRulesFile"/> in the current
     /// directory (the host's content root), else beside the executable.

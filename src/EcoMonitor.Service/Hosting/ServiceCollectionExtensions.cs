@@ -2,11 +2,13 @@ using EcoMonitor.Core.Decoding;
 using EcoMonitor.Core.Ingestion;
 using EcoMonitor.Core.Validation;
 using EcoMonitor.Core.Alerting.Evaluation;
+using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Service.Alerting;
 using EcoMonitor.Service.DeadLetters;
 using EcoMonitor.Service.Http;
 using EcoMonitor.Service.Ingestion;
 using EcoMonitor.Service.Mqtt;
+using EcoMonitor.Service.Notifications;
 using EcoMonitor.Service.Observability;
 using EcoMonitor.Service.Storage;
 using EcoMonitor.Service.Storage.Spool;
@@ -54,8 +56,15 @@ public static class ServiceCollectionExtensions
         services.AddOptions<DeadLetterOptions>().Bind(configuration.GetSection(DeadLetterOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DeadLetterOptions>, DeadLetterOptionsValidator>();
         services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AlertEvaluatorOptions>().Bind(configuration.GetSection($"{AlertOptions.Section}:Evaluator")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AlertBookOptions>().Bind(configuration.GetSection($"{AlertOptions.Section}:Lifecycle")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<NotificationOptions>().Bind(configuration.GetSection(NotificationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();
         services.AddSingleton<AlertRuleSet>();
-        services.AddSingleton(sp => new AlertEvaluator(sp.GetRequiredService<AlertRuleSet>().Rules, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new AlertBook(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<AlertBookOptions>>().Value));
+        services.AddSingleton<AlertStateStore>();
+        services.AddSingleton<NotificationOutbox>();
         services.AddSingleton<AlertPipeline>();
         services.AddOptions<SpoolOptions>().Bind(configuration.GetSection(SpoolOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SpoolOptions>, SpoolOptionsValidator>();
@@ -78,6 +87,7 @@ public static class ServiceCollectionExtensions
         // through the writer before disconnecting), then the writer, then the replayer.
         services.AddHostedService<SpoolReplayer>();
         services.AddHostedService<BatchWriter>();
+        services.AddHostedService<NotificationDispatcher>();
         services.AddHostedService<AlertTicker>();
         services.AddHostedService<MqttIngestConsumer>();
 

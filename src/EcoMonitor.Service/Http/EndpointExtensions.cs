@@ -6,13 +6,14 @@ namespace EcoMonitor.Service.Http;
 
 public static class EndpointExtensions
 {
-    /// <summary>The HTTP surface of DESIGN §8 that exists so far: health and metrics.</summary>
+    /// <summary>The HTTP surface of DESIGN §8 that exists so far: health, metrics, alerts.</summary>
     public static WebApplication MapEcoMonitorEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
         app.MapMetrics("/metrics", app.Services.GetRequiredService<IngestMetrics>().Registry);
+        app.MapAlertEndpoints();
         return app;
     }
 }

@@ -35,6 +35,12 @@ public sealed class IngestMetrics
         DeadLetterFilesDeleted = factory.CreateCounter("ecomonitor_dead_letter_files_deleted_total", "Oldest dead-letter files deleted to keep DeadLetters:MaxTotalBytes.");
         DeadLetterCopiesDropped = factory.CreateCounter("ecomonitor_dead_letter_copies_dropped_total", "Dead-letter copies not republished to MQTT because the broker was too slow (the file keeps them).");
         AlertTransitions = factory.CreateCounter("ecomonitor_alert_transitions_total", "Alert state changes, by the state entered.", "state");
+        AlertsFiring = factory.CreateGauge("ecomonitor_alerts_firing", "Alerts firing now.");
+        NotificationsQueued = factory.CreateCounter("ecomonitor_notifications_queued_total", "Notifications made durable in the outbox.");
+        NotificationsSent = factory.CreateCounter("ecomonitor_notifications_sent_total", "Notifications delivered, by channel.", "channel");
+        NotificationsPending = factory.CreateGauge("ecomonitor_notifications_pending", "Notifications in the outbox not yet delivered.");
+        NotificationsExpired = factory.CreateCounter("ecomonitor_notifications_expired_total", "Undelivered notifications dropped because the outbox reached Notifications:OutboxMaxBytes.");
+        AlertStateSaves = factory.CreateCounter("ecomonitor_alert_state_saves_total", "Alert state snapshots written to DataDirectory/state.");
         MqttConnected = factory.CreateGauge("ecomonitor_mqtt_connected", "1 while connected to the broker.");
     }
 
@@ -81,6 +87,18 @@ public sealed class IngestMetrics
     public Counter DeadLetterCopiesDropped { get; }
 
     public Counter AlertTransitions { get; }
+
+    public Gauge AlertsFiring { get; }
+
+    public Counter NotificationsQueued { get; }
+
+    public Counter NotificationsSent { get; }
+
+    public Gauge NotificationsPending { get; }
+
+    public Counter NotificationsExpired { get; }
+
+    public Counter AlertStateSaves { get; }
 
     public double RejectionsFor(string reason) => Rejections.WithLabels(reason).Value;
 }

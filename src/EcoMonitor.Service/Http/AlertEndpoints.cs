@@ -1,0 +1,132 @@
+using System.Security.Cryptography;
+using System.Text;
+using EcoMonitor.Core.Alerting.Lifecycle;
+using EcoMonitor.Core.Readings;
+using EcoMonitor.Service.Alerting;
+using EcoMonitor.Service.Notifications;
+using Microsoft.Extensions.Options;
+
+namespace EcoMonitor.Service.Http;
+
+/// <summary>
+/// <c>/api/alerts</c> (DESIGN §8): the alerts firing and recently resolved, one alert, and the
+/// acknowledgement of a firing alert (bearer token, <see cref="ApiOptions"/>).
+/// </summary>
+public static class AlertEndpoints
+{
+    public const int MaxByLength = 100;
+    public const int MaxCommentLength = 1000;
+
+    public static WebApplication MapAlertEndpoints(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var api = app.MapGroup("/api/alerts");
+
+        // ?state=firing | resolved | all (default): firing first (oldest first), then resolved (newest first).
+        api.MapGet("/", (string? state, AlertPipeline alerts) =>
+        {
+            var book = alerts.Book;
+            IEnumerable<AlertInstance> list = state switch
+            {
+                "firing" => book.Firing(),
+                "resolved" => book.RecentlyResolved(),
+                null or "" or "all" => book.Firing().Concat(book.RecentlyResolved()),
+                _ => null!,
+            };
+            return list is null
+                ? Results.Problem($"state must be firing, resolved or all, not '{state}'", statusCode: StatusCodes.Status400BadRequest)
+                : Results.Json(list.Select(AlertView.Of), NotificationJson.Options);
+        });
+
+        api.MapGet("/{id}", (string id, AlertPipeline alerts) =>
+            alerts.Book.Find(id) is { } alert
+                ? Results.Json(AlertView.Of(alert), NotificationJson.Options)
+                : Results.Problem($"no alert {id} (firing or recently resolved)", statusCode: StatusCodes.Status404NotFound));
+
+        api.MapPost("/{id}/ack", (string id, AcknowledgeRequest? request, HttpRequest http, AlertPipeline alerts, IOptions<ApiOptions> options) =>
+        {
+            if (options.Value.ResolveToken() is not { } token)
+            {
+                return Results.Problem("acknowledging needs an API token: set Api:Token or Api:TokenFile", statusCode: StatusCodes.Status403Forbidden);
+            }
+
+            if (!Authorized(http, token))
+            {
+                return Results.Problem("missing or wrong bearer token", statusCode: StatusCodes.Status401Unauthorized);
+            }
+
+            if (request is null || string.IsNullOrWhiteSpace(request.By) || request.By.Length > MaxByLength
+                || request.Comment is { Length: > MaxCommentLength })
+            {
+                return Results.Problem(
+                    $"body must be {{\"by\": \"who\" (1–{MaxByLength} characters), \"comment\": \"…\" (optional, up to {MaxCommentLength})}}",
+                    statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            return alerts.Acknowledge(id, request.By.Trim(), request.Comment, out var alert) switch
+            {
+                AcknowledgeOutcome.Acknowledged => Results.Json(AlertView.Of(alert!), NotificationJson.Options),
+                AcknowledgeOutcome.NotFiring => Results.Problem($"alert {id} is resolved; only a firing alert can be acknowledged", statusCode: StatusCodes.Status409Conflict),
+                _ => Results.Problem($"no alert {id} is firing", statusCode: StatusCodes.Status404NotFound),
+            };
+        });
+
+        return app;
+    }
+
+    private static bool Authorized(HttpRequest http, string token)
+    {
+        var header = http.Headers.Authorization.ToString();
+        const string Scheme = "Bearer ";
+        if (!header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        // Constant time: the comparison must not tell how much of a guess was right.
+        return CryptographicOperations.FixedTimeEquals(
+            Encoding.UTF8.GetBytes(header[Scheme.Length..].Trim()),
+            Encoding.UTF8.GetBytes(token));
+    }
+}
+
+/// <summary>Body of <c>POST /api/alerts/{id}/ack</c>.</summary>
+public sealed record AcknowledgeRequest(string? By, string? Comment);
+
+/// <summary>An alert as the API shows it (field names as in DESIGN §7b).</summary>
+public sealed record AlertView(
+    string Id,
+    string Rule,
+    string State,
+    string Severity,
+    string Kind,
+    string Site,
+    string Device,
+    string? Metric,
+    double Value,
+    double Threshold,
+    DateTimeOffset StartsAt,
+    DateTimeOffset? EndsAt,
+    bool Late,
+    Acknowledgement? Acknowledgement)
+{
+    public static AlertView Of(AlertInstance a)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return new(
+            a.Id,
+            a.Rule,
+            a.State == NotificationState.Firing ? "firing" : "resolved",
+            a.Severity.ToString().ToLowerInvariant(),
+            a.Kind.ToName(),
+            a.Site,
+            a.Device,
+            a.Metric,
+            a.Value,
+            a.Threshold,
+            a.StartsAt,
+            a.EndsAt,
+            a.Late,
+            a.Acknowledgement);
+    }
+}

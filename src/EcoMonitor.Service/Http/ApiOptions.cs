@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Options;
+
+namespace EcoMonitor.Service.Http;
+
+/// <summary>
+/// Section <c>Api</c>: the bearer token that write operations (acknowledging an alert) need.
+/// Reading <c>/api/alerts</c> needs none (the service listens on loopback by default). Without a
+/// token, writing is refused: there is no default secret.
+/// </summary>
+public sealed class ApiOptions
+{
+    public const string Section = "Api";
+
+    /// <summary>The token itself (from the environment: <c>Api__Token</c>). Never logged.</summary>
+    public string? Token { get; set; }
+
+    /// <summary>A file holding the token (first line), e.g. a systemd credential.</summary>
+    public string? TokenFile { get; set; }
+
+    /// <summary>The token in force, or null when none is configured.</summary>
+    public string? ResolveToken()
+    {
+        if (!string.IsNullOrEmpty(Token))
+        {
+            return Token;
+        }
+
+        return string.IsNullOrEmpty(TokenFile) ? null : File.ReadLines(TokenFile).FirstOrDefault()?.Trim();
+    }
+}
+
+public sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>
+{
+    /// <summary>Shorter tokens are guessable; 16 characters is the floor.</summary>
+    public const int MinimumTokenLength = 16;
+
+    public ValidateOptionsResult Validate(string? name, ApiOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!string.IsNullOrEmpty(options.Token) && !string.IsNullOrEmpty(options.TokenFile))
+        {
+            return ValidateOptionsResult.Fail("Api:Token and Api:TokenFile are both set; set one.");
+        }
+
+        if (!string.IsNullOrEmpty(options.TokenFile) && !File.Exists(options.TokenFile))
+        {
+            return ValidateOptionsResult.Fail($"Api:TokenFile '{options.TokenFile}' does not exist.");
+        }
+
+        var token = options.ResolveToken();
+        return token is not null && token.Length < MinimumTokenLength
+            ? ValidateOptionsResult.Fail($"The API token is shorter than {MinimumTokenLength} characters.")
+            : ValidateOptionsResult.Success;
+    }
+}
