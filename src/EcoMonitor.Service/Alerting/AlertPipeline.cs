@@ -52,7 +52,10 @@ public sealed partial class AlertPipeline(
 
     public AlertBook Book => book;
 
-    /// <summary>Restores the saved state and catches up with the outbox. Call once, before the first reading.</summary>
+    /// <summary>
+    /// Restores the saved state, catches the book up with the outbox, and aligns the evaluator's
+    /// lifecycle with the book. Call once, before the first reading.
+    /// </summary>
     public void Start()
     {
         lock (_gate)
@@ -70,6 +73,13 @@ public sealed partial class AlertPipeline(
             {
                 book.Replay(missed);
                 LogReplayed(logger, missed.Count);
+            }
+
+            // The book is the newer of the two after a crash: the evaluator follows its lifecycle.
+            var aligned = _evaluator.Align(book.Firing().ToDictionary(a => (a.Rule, a.Kind, a.Site, a.Device, a.Metric), a => a.Severity));
+            if (aligned > 0)
+            {
+                LogAligned(logger, aligned);
             }
 
             foreach (var rule in _evaluator.NotEvaluated)
@@ -223,6 +233,9 @@ public sealed partial class AlertPipeline(
 
     [LoggerMessage(EventId = 6103, Level = LogLevel.Information, Message = "{Count} notification(s) made after the last state save read back from the outbox")]
     private static partial void LogReplayed(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 6107, Level = LogLevel.Information, Message = "{Count} alert state(s) brought in line with the alerts announced before a crash")]
+    private static partial void LogAligned(ILogger logger, int count);
 
     [LoggerMessage(EventId = 6104, Level = LogLevel.Warning, Message = "Alert rule {Rule} (line {Line}) is not evaluated: its window needs more values than Alerts:Evaluator:MaxWindowValues")]
     private static partial void LogNotEvaluated(ILogger logger, string rule, int line);

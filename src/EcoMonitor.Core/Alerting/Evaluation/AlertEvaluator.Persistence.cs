@@ -148,6 +148,82 @@ public sealed partial class AlertEvaluator
         return new RestoreResult(restored, changed, damaged);
     }
 
+    /// <summary>
+    /// Makes every state's lifecycle agree with <paramref name="firing"/>, the alerts the book
+    /// holds as firing (rule, kind, site, device, metric → severity): after a crash the book
+    /// (journaled in the outbox) is newer than the evaluator's snapshot. A firing alert without a
+    /// state gets one, so the reading that ends it resolves it; a state firing without an alert
+    /// stops firing, so the next violation is a new alert. Returns the states changed.
+    /// </summary>
+    public int Align(IReadOnlyDictionary<(string Rule, SensorKind Kind, string Site, string Device, string? Metric), AlertSeverity> firing)
+    {
+        ArgumentNullException.ThrowIfNull(firing);
+        var now = _time.GetUtcNow();
+        var changed = 0;
+        lock (_gate)
+        {
+            var all = _seriesRules.Values.SelectMany(l => l).Concat(_deadmanRules).DistinctBy(r => r.Index).ToList();
+            var byIndex = all.ToDictionary(r => r.Index, r => r.Rule);
+            var rules = all.ToDictionary(r => r.Rule.Name, StringComparer.Ordinal);
+            var seen = new HashSet<(string, SensorKind, string, string, string?)>();
+            foreach (var (key, state) in _series)
+            {
+                var id = (byIndex[key.Rule].Name, key.Kind, key.Site, key.Device, (string?)key.Metric);
+                seen.Add(id);
+                var severity = firing.TryGetValue(id, out var s) ? s : (AlertSeverity?)null;
+                var wasFiring = state.State == AlertState.Firing;
+                if (wasFiring || severity.HasValue)
+                {
+                    state.Align(severity);
+                    changed += wasFiring == severity.HasValue ? 0 : 1;
+                }
+            }
+
+            foreach (var (key, state) in _deadmen)
+            {
+                var rule = byIndex[key.Rule];
+                var id = (rule.Name, key.Kind, key.Site, key.Device, rule.Metric);
+                seen.Add(id);
+                var isFiring = firing.ContainsKey(id);
+                if (state.IsFiring != isFiring)
+                {
+                    state.Align(isFiring);
+                    changed++;
+                }
+            }
+
+            foreach (var (id, severity) in firing)
+            {
+                if (seen.Contains(id) || !rules.TryGetValue(id.Rule, out var r))
+                {
+                    continue;
+                }
+
+                if (r.Rule.Condition is DeadmanCondition)
+                {
+                    var deadman = new DeadmanStateMachine(r.Rule, id.Kind, id.Site, id.Device, now);
+                    deadman.Align(true);
+                    _deadmen[new StateKey(r.Index, id.Kind, id.Site, id.Device, null)] = deadman;
+                }
+                else if (id.Metric is not null)
+                {
+                    var state = CreateSeriesMachine(r.Rule, id.Kind, id.Site, id.Device, id.Metric);
+                    state.Align(severity);
+                    state.LastReceivedAt = now;
+                    _series[new StateKey(r.Index, id.Kind, id.Site, id.Device, id.Metric)] = state;
+                }
+                else
+                {
+                    continue;
+                }
+
+                changed++;
+            }
+        }
+
+        return changed;
+    }
+
     private AlertRule RuleAt(int index) =>
         _seriesRules.Values.SelectMany(l => l).Concat(_deadmanRules).First(r => r.Index == index).Rule;
 }

@@ -160,6 +160,8 @@ public sealed class AqiStateMachine : ISeriesStateMachine
         return true;
     }
 
+    void ISeriesStateMachine.Align(AlertSeverity? firing) => _threshold.Align(firing);
+
     void ISeriesStateMachine.Save(SeriesStateWriter writer)
     {
         writer.Write(_newestMs);

@@ -57,6 +57,9 @@ public sealed class DeadmanStateMachine
         }
     }
 
+    /// <summary>Agrees with the alert book after a crash (see <see cref="ISeriesStateMachine.Align"/>).</summary>
+    internal void Align(bool firing) => IsFiring = firing;
+
     /// <summary>The persisted state: last receipt (Unix ms) and whether firing.</summary>
     internal (long LastReceivedMs, bool Firing) Save() => (LastReceivedAt.ToUnixTimeMilliseconds(), IsFiring);
 

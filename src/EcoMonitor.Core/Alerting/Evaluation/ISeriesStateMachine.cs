@@ -1,3 +1,4 @@
+using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Core.Readings;
 
 namespace EcoMonitor.Core.Alerting.Evaluation;
@@ -27,4 +28,11 @@ internal interface ISeriesStateMachine
 
     /// <summary>Reads back what <see cref="Save"/> wrote into a fresh machine of the same rule.</summary>
     void Restore(SeriesStateReader reader);
+
+    /// <summary>
+    /// Makes the lifecycle agree with the alert book after a crash: firing at
+    /// <paramref name="firing"/>'s level, or not firing when null. Evidence (windows, runs,
+    /// timers) is kept; only what is firing changes, emitting nothing.
+    /// </summary>
+    void Align(AlertSeverity? firing);
 }

@@ -87,6 +87,8 @@ public sealed class RateStateMachine : ISeriesStateMachine
         return true;
     }
 
+    void ISeriesStateMachine.Align(AlertSeverity? firing) => _threshold.Align(firing);
+
     void ISeriesStateMachine.Save(SeriesStateWriter writer)
     {
         writer.Write(LastTimestampMs);

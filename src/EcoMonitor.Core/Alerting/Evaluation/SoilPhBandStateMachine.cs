@@ -72,6 +72,8 @@ public sealed class SoilPhBandStateMachine : ISeriesStateMachine
     }
 
     // The site pH is the evaluator's (SoilPhBook), not part of this state.
+    void ISeriesStateMachine.Align(AlertSeverity? firing) => _threshold.Align(firing);
+
     void ISeriesStateMachine.Save(SeriesStateWriter writer)
     {
         writer.Write(LastBand);

@@ -95,6 +95,8 @@ public sealed class StuckStateMachine : ISeriesStateMachine
         return true;
     }
 
+    void ISeriesStateMachine.Align(AlertSeverity? firing) => _firing = firing is not null;
+
     void ISeriesStateMachine.Save(SeriesStateWriter writer)
     {
         writer.Write(LastTimestampMs);

@@ -200,6 +200,31 @@ public sealed class ThresholdStateMachine : ISeriesStateMachine
 
     void ISeriesStateMachine.Save(SeriesStateWriter writer) => Save(writer);
 
+    void ISeriesStateMachine.Align(AlertSeverity? firing) => Align(firing);
+
+    internal void Align(AlertSeverity? firing)
+    {
+        if (firing is not { } severity)
+        {
+            _firingLevel = -1;
+            return;
+        }
+
+        // The level of that severity, else the highest below it (a rule edited to fewer levels).
+        var level = -1;
+        for (var i = 0; i < _levels.Count; i++)
+        {
+            if (_levels[i].Severity <= severity)
+            {
+                level = i;
+            }
+        }
+
+        _firingLevel = Math.Max(level, 0);
+        _pendingLevel = -1;
+        _firingThreshold = _levels[_firingLevel].Value;
+    }
+
     void ISeriesStateMachine.Restore(SeriesStateReader reader) => Restore(reader);
 
     internal void Save(SeriesStateWriter writer)

@@ -158,6 +158,8 @@ public sealed class WindowedThresholdStateMachine : ISeriesStateMachine
         return true;
     }
 
+    void ISeriesStateMachine.Align(AlertSeverity? firing) => _threshold.Align(firing);
+
     void ISeriesStateMachine.Save(SeriesStateWriter writer)
     {
         writer.Write(LastTimestampMs);

@@ -175,6 +175,47 @@ public sealed class PersistenceTests
     }
 
     [Fact]
+    public void Aligning_with_the_book_makes_a_missing_firing_state_resolvable_and_a_stale_one_quiet()
+    {
+        const string Yaml = """
+            rules:
+              - name: pm10
+                kind: air
+                metric: pm10
+                levels:
+                  - { severity: warning, above: 150, clear_below: 120 }
+                  - { severity: critical, above: 350, clear_below: 300 }
+              - name: silent
+                kind: air
+                deadman: 15m
+                severity: warning
+            """;
+        var h = new EvaluationHarness(Yaml);
+        h.Live(Air("pm10", 400, TimeSpan.Zero, device: "stale"));
+        var firing = new Dictionary<(string, SensorKind, string, string, string?), Core.Alerting.Rules.AlertSeverity>
+        {
+            [("pm10", SensorKind.Air, "beijing-1", "node-01", "pm10")] = Core.Alerting.Rules.AlertSeverity.Critical,
+            [("silent", SensorKind.Air, "beijing-1", "node-02", null)] = Core.Alerting.Rules.AlertSeverity.Warning,
+        };
+
+        // node-01 fired (the book says) after the evaluator's snapshot; "stale" had resolved.
+        Assert.Equal(3, h.Evaluator.Align(firing));
+
+        // node-01: inside the critical band nothing; under 300 it de-escalates, then resolves.
+        Assert.Empty(h.Live(Air("pm10", 320, Minutes(1))));
+        Assert.Equal(AlertState.Firing, Assert.Single(h.Live(Air("pm10", 200, Minutes(2)))).To);
+        Assert.Equal(AlertState.Resolved, Assert.Single(h.Live(Air("pm10", 100, Minutes(3)))).To);
+
+        // "stale" no longer firing: the next violation is a new alert.
+        var again = Assert.Single(h.Live(Air("pm10", 400, Minutes(4), device: "stale")), t => t.RuleName == "pm10");
+        Assert.Equal((AlertState.Inactive, AlertState.Firing), (again.From, again.To));
+
+        // node-02's deadman resolves at its first reading.
+        var back = h.Live(Air("pm10", 10, Minutes(5), device: "node-02"));
+        Assert.Contains(back, t => t.RuleName == "silent" && t.To == AlertState.Resolved);
+    }
+
+    [Fact]
     public void An_unreadable_state_is_dropped_not_thrown()
     {
         const string Yaml = """

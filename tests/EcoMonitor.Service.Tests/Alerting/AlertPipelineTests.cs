@@ -1,0 +1,270 @@
+using System.Text;
+using EcoMonitor.Core.Alerting.Evaluation;
+using EcoMonitor.Core.Alerting.Lifecycle;
+using EcoMonitor.Core.Catalog;
+using EcoMonitor.Core.Readings;
+using EcoMonitor.Service.Alerting;
+using EcoMonitor.Service.Hosting;
+using EcoMonitor.Service.Notifications;
+using EcoMonitor.Service.Observability;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using MsOptions = Microsoft.Extensions.Options.Options;
+
+namespace EcoMonitor.Service.Tests.Alerting;
+
+/// <summary>
+/// The alert engine at run time without servers, on a fake clock: rules reloaded while running,
+/// a crash between state saves, the outbox's torn tail and its bound.
+/// </summary>
+public sealed class AlertPipelineTests : IDisposable
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 28, 8, 0, 0, TimeSpan.Zero);
+    private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("ecomonitor-alerts-");
+    private readonly FakeTimeProvider _time = new(Start);
+    private readonly string _rules;
+
+    public AlertPipelineTests() => _rules = Path.Combine(_data.FullName, "alert-rules.yaml");
+
+    private const string Pm25Rule = """
+          - name: pm25-high
+            kind: air
+            metric: pm25
+            above: 75
+            severity: warning
+        """;
+
+    private const string Pm10Rule = """
+          - name: pm10-high
+            kind: air
+            metric: pm10
+            above: 150
+            severity: warning
+        """;
+
+    [Fact]
+    public void A_changed_rules_file_is_picked_up_alerts_of_unchanged_rules_carry_over_and_those_of_changed_rules_end()
+    {
+        WriteRules(Pm25Rule, Pm10Rule);
+        using var engine = Open();
+        engine.Pipeline.Observe([Air("pm25", 80, 0), Air("pm10", 200, 0)]);
+        Assert.Equal(2, engine.Outbox.After(0).Count);
+
+        // pm10-high's limit changes, a new rule appears, pm25-high is untouched.
+        WriteRules(Pm25Rule, Pm10Rule.Replace("above: 150", "above: 250", StringComparison.Ordinal), """
+              - name: no2-high
+                kind: air
+                metric: no2
+                above: 200
+                severity: critical
+            """);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        var lines = engine.Pipeline.Tick();
+
+        var ended = Assert.Single(engine.Outbox.After(2));
+        Assert.Equal(("pm10-high", NotificationState.Resolved, NotificationReason.RuleChanged), (ended.Rule, ended.State, ended.Reason));
+        Assert.Contains(lines, l => l.StartsWith("alert,", StringComparison.Ordinal) && l.Contains("rule=pm10-high", StringComparison.Ordinal) && l.Contains("state=resolved", StringComparison.Ordinal));
+        Assert.Equal(3, engine.Pipeline.Evaluator.Rules.Count);
+
+        // pm25-high still firing (its state carried over: no new notification); pm10 at 200 is fine now; no2 is evaluated.
+        engine.Pipeline.Observe([Air("pm25", 85, 60), Air("pm10", 200, 60), Air("no2", 250, 60)]);
+        var next = engine.Outbox.After(3);
+        Assert.Equal(["no2-high"], next.Select(n => n.Rule));
+        Assert.Equal(["no2-high", "pm25-high"], engine.Pipeline.Book.Firing().Select(a => a.Rule).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void A_rules_file_with_errors_is_refused_and_the_rules_in_force_stay()
+    {
+        WriteRules(Pm25Rule);
+        using var engine = Open();
+
+        File.WriteAllText(_rules, "rules:\n  - name: broken\n    kind: air\n    metric: pm25\n    above: lots\n    severity: warning\n");
+        _time.Advance(TimeSpan.FromSeconds(10));
+        engine.Pipeline.Tick();
+        Assert.Equal(1, engine.RuleSet.FailedReloads);
+        Assert.Equal("pm25-high", Assert.Single(engine.Pipeline.Evaluator.Rules).Name);
+
+        // Not retried while unchanged; a fixed file is taken.
+        engine.Pipeline.Tick();
+        Assert.Equal(1, engine.RuleSet.FailedReloads);
+        WriteRules(Pm10Rule);
+        engine.Pipeline.Tick();
+        Assert.Equal("pm10-high", Assert.Single(engine.Pipeline.Evaluator.Rules).Name);
+    }
+
+    [Fact]
+    public void After_a_crash_between_saves_the_outbox_tells_the_book_what_was_announced()
+    {
+        WriteRules(Pm25Rule);
+        using (var engine = Open())
+        {
+            engine.Pipeline.Save();
+            engine.Pipeline.Observe([Air("pm25", 80, 0)]);
+
+            // Crash: no save after the firing notification.
+        }
+
+        using var restarted = Open();
+        var alert = Assert.Single(restarted.Pipeline.Book.Firing());
+        Assert.Equal(alert.Id, Assert.Single(restarted.Outbox.After(0)).AlertId);
+
+        // The evaluator's saved state predates the firing; aligned with the book, it goes on
+        // firing without a word and resolves when the value falls.
+        restarted.Pipeline.Observe([Air("pm25", 90, 60)]);
+        Assert.Single(restarted.Outbox.After(0));
+        restarted.Pipeline.Observe([Air("pm25", 50, 120)]);
+        var resolved = restarted.Outbox.After(1);
+        Assert.Equal((NotificationState.Resolved, alert.Id), (Assert.Single(resolved).State, resolved[0].AlertId));
+    }
+
+    [Fact]
+    public void A_graceful_restart_restores_windows_and_acknowledgements()
+    {
+        WriteRules("""
+              - name: pm25-hour
+                kind: air
+                metric: pm25
+                above: 75
+                window: { function: mean, over: 1h }
+                severity: warning
+            """);
+        string id;
+        using (var engine = Open())
+        {
+            engine.Pipeline.Observe([Air("pm25", 100, 0), Air("pm25", 60, 60)]);
+            id = Assert.Single(engine.Pipeline.Book.Firing()).Id;
+            Assert.Equal(AcknowledgeOutcome.Acknowledged, engine.Pipeline.Acknowledge(id, "officer.zhao", "checking", out _));
+            engine.Pipeline.Observe([Air("pm25", 70, 120)]);
+            engine.Pipeline.Save();
+        }
+
+        using var restarted = Open();
+        Assert.Equal("officer.zhao", Assert.Single(restarted.Pipeline.Book.Firing()).Acknowledgement?.By);
+
+        // The mean of 100, 60, 70 is 76.7: one more 40 makes it 67.5 only if the window came back
+        // (alone, 40 would be its own mean).
+        restarted.Pipeline.Observe([Air("pm25", 40, 180)]);
+        var resolved = Assert.Single(restarted.Outbox.After(1));
+        Assert.Equal((NotificationState.Resolved, id, 67.5), (resolved.State, resolved.AlertId, resolved.Value));
+    }
+
+    [Fact]
+    public void A_torn_last_line_is_cut_off_and_the_lines_before_it_kept()
+    {
+        WriteRules(Pm25Rule);
+        using (var engine = Open())
+        {
+            engine.Pipeline.Observe([Air("pm25", 80, 0)]);
+        }
+
+        var path = Path.Combine(_data.FullName, "outbox", "notifications.jsonl");
+        var good = new FileInfo(path).Length;
+        File.AppendAllText(path, "{\"sequence\": 2, \"key\": \"half a no");
+
+        using var restarted = Open();
+        Assert.Single(restarted.Outbox.After(0));
+        Assert.Equal(good, new FileInfo(path).Length);
+        restarted.Pipeline.Observe([Air("pm25", 50, 60)]);
+        Assert.Equal([1L, 2L], restarted.Outbox.After(0).Select(n => n.Sequence));
+    }
+
+    [Fact]
+    public void A_full_outbox_expires_the_oldest_undelivered_notifications_and_says_so()
+    {
+        var metrics = new IngestMetrics();
+        using var outbox = new NotificationOutbox(
+            MsOptions.Create(new EcoMonitorOptions { DataDirectory = _data.FullName }),
+            MsOptions.Create(new NotificationOptions { OutboxMaxBytes = 64 * 1024 }),
+            metrics,
+            NullLogger<NotificationOutbox>.Instance);
+
+        for (var i = 1; i <= 400; i++)
+        {
+            outbox.Append([Notification(i)]);
+        }
+
+        var path = Path.Combine(_data.FullName, "outbox", "notifications.jsonl");
+        Assert.True(new FileInfo(path).Length <= 64 * 1024);
+        var expired = metrics.NotificationsExpired.Value;
+        Assert.True(expired > 0);
+        var pending = outbox.Pending(1000);
+        Assert.Equal(400 - expired, pending.Count);
+        Assert.Equal(400, pending[^1].Sequence);
+        Assert.Equal(expired, outbox.Delivered);
+    }
+
+    [Fact]
+    public void Delivered_notifications_are_not_pending_after_a_restart()
+    {
+        var options = MsOptions.Create(new EcoMonitorOptions { DataDirectory = _data.FullName });
+        using (var outbox = new NotificationOutbox(options, MsOptions.Create(new NotificationOptions()), new IngestMetrics(), NullLogger<NotificationOutbox>.Instance))
+        {
+            outbox.Append([Notification(1), Notification(2), Notification(3)]);
+            outbox.MarkDelivered(2);
+        }
+
+        using var reopened = new NotificationOutbox(options, MsOptions.Create(new NotificationOptions()), new IngestMetrics(), NullLogger<NotificationOutbox>.Instance);
+        Assert.Equal([3L], reopened.Pending(10).Select(n => n.Sequence));
+        Assert.Equal(3, reopened.After(0).Count);
+    }
+
+    public void Dispose() => _data.Delete(recursive: true);
+
+    private static Reading Air(string metric, double value, int seconds) =>
+        new(SensorKind.Air, "bj-1", "node-01", metric, value, (Start + TimeSpan.FromSeconds(seconds)).ToUnixTimeMilliseconds());
+
+    private static AlertNotification Notification(long sequence) => new(
+        sequence, $"id:{sequence}", "0123456789abcdef", NotificationState.Firing, NotificationReason.Started, "r",
+        Core.Alerting.Rules.AlertSeverity.Warning, SensorKind.Air, "bj-1", "node-01", "pm25", 80, 75,
+        Start, null, Start, false, null, 0, null);
+
+    private void WriteRules(params string[] rules)
+    {
+        var text = new StringBuilder("rules:\n");
+        foreach (var rule in rules)
+        {
+            text.Append(rule).Append('\n');
+        }
+
+        File.WriteAllText(_rules, text.ToString());
+
+        // The reload looks at the modification time and length; make a rewrite within one clock tick visible.
+        File.SetLastWriteTimeUtc(_rules, DateTime.UtcNow.AddSeconds(Interlocked.Increment(ref _writes)));
+    }
+
+    private int _writes;
+
+    private Engine Open() => new(_data, _rules, _time);
+
+    private sealed class Engine : IDisposable
+    {
+        public Engine(DirectoryInfo data, string rules, TimeProvider time)
+        {
+            var metrics = new IngestMetrics();
+            var dataOptions = MsOptions.Create(new EcoMonitorOptions { DataDirectory = data.FullName });
+            var alertOptions = MsOptions.Create(new AlertOptions { RulesFile = rules, StateSaveInterval = TimeSpan.FromSeconds(10) });
+            RuleSet = new AlertRuleSet(alertOptions, MetricCatalog.Default, NullLogger<AlertRuleSet>.Instance);
+            Outbox = new NotificationOutbox(dataOptions, MsOptions.Create(new NotificationOptions()), metrics, NullLogger<NotificationOutbox>.Instance);
+            Pipeline = new AlertPipeline(
+                RuleSet,
+                new AlertBook(time),
+                Outbox,
+                new AlertStateStore(dataOptions, NullLogger<AlertStateStore>.Instance),
+                alertOptions,
+                MsOptions.Create(new AlertEvaluatorOptions()),
+                time,
+                metrics,
+                NullLogger<AlertPipeline>.Instance);
+            Pipeline.Start();
+        }
+
+        public AlertRuleSet RuleSet { get; }
+
+        public NotificationOutbox Outbox { get; }
+
+        public AlertPipeline Pipeline { get; }
+
+        public void Dispose() => Outbox.Dispose();
+    }
+}
