@@ -19,6 +19,9 @@ public sealed class ServiceUnderTest : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The HTTP address the service listens on (a free loopback port).</summary>
+    public Uri BaseAddress => new(_app.Urls.First());
+
     public IngestMetrics Metrics => _app.Services.GetRequiredService<IngestMetrics>();
 
     public string DeadLetterDirectory => Path.Combine(DataDirectory.FullName, "deadletter");
