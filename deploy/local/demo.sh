@@ -2,7 +2,8 @@
 # The main job, end to end, on a fresh Debian machine with the .NET SDK: installs mosquitto and
 # VictoriaMetrics if missing, starts them on free loopback ports with data in a temporary
 # folder, starts EcoMonitor and a simulated fleet, then reports how many readings were
-# published, stored (counted from the store) and dead-lettered. Servers are stopped at the end.
+# published, stored (counted from the store) and dead-lettered, and the alerts raised by
+# deploy/local/demo-rules.yaml and handed to the notification outbox. Servers are stopped at the end.
 #
 #   deploy/local/demo.sh [--duration 60s] [--sites 2] [--nodes-per-kind 5] [--invalid-every 40] [--keep]
 set -euo pipefail
@@ -65,7 +66,8 @@ echo "==> EcoMonitor on http://127.0.0.1:$http_port (log: $work/service.log)"
 dotnet src/EcoMonitor.Service/bin/Release/net10.0/EcoMonitor.Service.dll run \
   --Mqtt:Host=127.0.0.1 --Mqtt:Port="$mqtt_port" --Mqtt:ClientId="ecomonitor-demo" \
   --Influx:Url="http://127.0.0.1:$vm_port" --DataDirectory="$work/data" \
-  --Urls="http://127.0.0.1:$http_port" >"$work/service.log" 2>&1 &
+  --Urls="http://127.0.0.1:$http_port" --Alerts:RulesFile="$PWD/deploy/local/demo-rules.yaml" \
+  --Alerts:TickInterval=00:00:01 >"$work/service.log" 2>&1 &
 pids+=($!)
 wait_until 60 "EcoMonitor to be ready" curl -sf "http://127.0.0.1:$http_port/health/ready"
 
@@ -101,6 +103,11 @@ for _ in $(seq 1 75); do
   sleep 0.2
 done
 dead_lettered=$(metric ecomonitor_dead_lettered_messages_total)
+alerts_fired=$(metric 'ecomonitor_alert_transitions_total{state="firing"}')
+alerts_resolved=$(metric 'ecomonitor_alert_transitions_total{state="resolved"}')
+alerts_firing=$(metric ecomonitor_alerts_firing)
+wait_until 15 "notifications delivered" bash -c "[ \"\$(curl -sf http://127.0.0.1:$http_port/metrics | awk '\$1 == \"ecomonitor_notifications_pending\" { printf \"%d\", \$2 }')\" = 0 ]"
+notifications=$(wc -l <"$work/data/outbox/notifications.jsonl" 2>/dev/null || echo 0)
 dead_letter_lines=$(cat "$work"/data/deadletter/*.jsonl 2>/dev/null | wc -l)
 
 cat <<REPORT
@@ -113,16 +120,19 @@ EcoMonitor demo
     deliberately bad            $invalid (one reading each)
   readings stored (from store)  $stored
   messages dead-lettered        $dead_lettered ($dead_letter_lines records)
+  alert transitions             ${alerts_fired:-0} firing, ${alerts_resolved:-0} resolved ($alerts_firing firing at the end)
+  notifications (outbox)        $notifications
 
 Where to look
   service log      $work/service.log
   dead letters     $work/data/deadletter/
+  notifications    $work/data/outbox/notifications.jsonl (rules: deploy/local/demo-rules.yaml)
   metrics          (while running) http://127.0.0.1:$http_port/metrics
 REPORT
 
-if [ "$stored" -eq "$valid" ] && [ "$dead_lettered" -eq "$invalid" ]; then
-  echo "OK: stored == published valid readings ($stored), every bad message dead-lettered"
+if [ "$stored" -eq "$valid" ] && [ "$dead_lettered" -eq "$invalid" ] && [ "${alerts_fired:-0}" -gt 0 ] && [ "$notifications" -gt 0 ]; then
+  echo "OK: stored == published valid readings ($stored), every bad message dead-lettered, alerts raised and notified"
 else
-  echo "MISMATCH: stored $stored, valid published $valid; dead-lettered $dead_lettered, bad published $invalid" >&2
+  echo "MISMATCH: stored $stored, valid published $valid; dead-lettered $dead_lettered, bad published $invalid; alerts fired ${alerts_fired:-0}, notifications $notifications" >&2
   exit 1
 fi
