@@ -19,6 +19,14 @@ public sealed class PersistenceTests
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
+    private const string Deadman15m = """
+        rules:
+          - name: silent
+            kind: air
+            deadman: 15m
+            severity: warning
+        """;
+
     public static TheoryData<string, string, double[]> Rules => new()
     {
         { "pending (for)", "above: 75\n    for: 10m", [80, 90, 85, 70, 80, 80, 80, 80, 80, 80, 80, 80, 80, 80, 60, 50] },
@@ -79,21 +87,14 @@ public sealed class PersistenceTests
     [Fact]
     public void A_deadman_after_a_restart_does_not_count_the_downtime_as_silence()
     {
-        const string Yaml = """
-            rules:
-              - name: silent
-                kind: air
-                deadman: 15m
-                severity: warning
-            """;
-        var h = new EvaluationHarness(Yaml);
+        var h = new EvaluationHarness(Deadman15m);
         h.Live(Air("pm25", 40, TimeSpan.Zero));
         h.Time.Advance(Minutes(5));
         Assert.Empty(h.Evaluator.Tick());
         var snapshot = h.Evaluator.Snapshot();
 
         // Down for an hour; restarted. Silence so far: 5 minutes before the stop.
-        var restarted = new EvaluationHarness(Yaml);
+        var restarted = new EvaluationHarness(Deadman15m);
         restarted.Time.SetUtcNow(Start + Minutes(65));
         Assert.Equal(1, restarted.Evaluator.Restore(snapshot).Restored);
         Assert.Empty(restarted.Evaluator.Tick());
@@ -107,19 +108,12 @@ public sealed class PersistenceTests
     [Fact]
     public void A_firing_deadman_stays_firing_over_a_restart_and_resolves_at_the_next_reading()
     {
-        const string Yaml = """
-            rules:
-              - name: silent
-                kind: air
-                deadman: 15m
-                severity: warning
-            """;
-        var h = new EvaluationHarness(Yaml);
+        var h = new EvaluationHarness(Deadman15m);
         h.Live(Air("pm25", 40, TimeSpan.Zero));
         h.Time.Advance(Minutes(16));
         Assert.Equal(AlertState.Firing, Assert.Single(h.Evaluator.Tick()).To);
 
-        var restarted = new EvaluationHarness(Yaml);
+        var restarted = new EvaluationHarness(Deadman15m);
         restarted.Time.SetUtcNow(Start + Minutes(30));
         restarted.Evaluator.Restore(h.Evaluator.Snapshot());
         Assert.Empty(restarted.Evaluator.Tick());
