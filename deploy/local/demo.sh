@@ -106,7 +106,10 @@ dead_lettered=$(metric ecomonitor_dead_lettered_messages_total)
 alerts_fired=$(metric 'ecomonitor_alert_transitions_total{state="firing"}')
 alerts_resolved=$(metric 'ecomonitor_alert_transitions_total{state="resolved"}')
 alerts_firing=$(metric ecomonitor_alerts_firing)
-wait_until 15 "notifications delivered" bash -c "[ \"\$(curl -sf http://127.0.0.1:$http_port/metrics | awk '\$1 == \"ecomonitor_notifications_pending\" { printf \"%d\", \$2 }')\" = 0 ]"
+for _ in $(seq 1 75); do  # the log channel delivers what the engine queued
+  [ "$(metric 'ecomonitor_notifications_pending{channel="log"}')" = 0 ] && break
+  sleep 0.2
+done
 notifications=$(wc -l <"$work/data/outbox/notifications.jsonl" 2>/dev/null || echo 0)
 dead_letter_lines=$(cat "$work"/data/deadletter/*.jsonl 2>/dev/null | wc -l)
 

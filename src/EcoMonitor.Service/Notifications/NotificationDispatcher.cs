@@ -1,58 +1,96 @@
-using EcoMonitor.Core.Alerting.Lifecycle;
-using EcoMonitor.Core.Readings;
+using EcoMonitor.Service.Notifications.Channels;
+using EcoMonitor.Service.Notifications.Delivery;
+using EcoMonitor.Service.Notifications.Routing;
+using EcoMonitor.Service.Notifications.Templates;
 using EcoMonitor.Service.Observability;
+using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Service.Notifications;
 
 /// <summary>
-/// Takes notifications from the outbox and delivers them, then moves the delivered cursor. The
-/// channel today is the log (DESIGN §6 default "log only"); chat robots, e-mail, webhooks and
-/// Alertmanager plug in here with the notification module.
+/// Runs one <see cref="ChannelWorker"/> per configured channel (a <c>log</c> channel when none is
+/// configured), side by side: a slow or broken channel delays nobody else. Channels that must
+/// repeat themselves (<see cref="IPeriodicChannel"/>, e.g. Alertmanager) get their ticks here.
 /// </summary>
-public sealed partial class NotificationDispatcher(NotificationOutbox outbox, IngestMetrics metrics, ILogger<NotificationDispatcher> logger) : BackgroundService
+public sealed partial class NotificationDispatcher(
+    NotificationOutbox outbox,
+    NotificationChannelFactory factory,
+    NotificationRouter router,
+    NotificationFormatter formatter,
+    IOptions<NotificationOptions> options,
+    IOptions<ResilienceTuning> tuning,
+    TimeProvider time,
+    IngestMetrics metrics,
+    ILoggerFactory loggers) : BackgroundService
 {
-    private const int BatchSize = 100;
+    /// <summary>The channels in force: the configured ones, or the default log channel.</summary>
+    public static IReadOnlyList<ChannelOptions> ChannelsOf(NotificationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Channels.Count > 0 ? options.Channels : [new ChannelOptions { Name = "log", Type = "log" }];
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var logger = loggers.CreateLogger<NotificationDispatcher>();
+        var channels = new List<INotificationChannel>();
+        var runs = new List<Task>();
         try
         {
-            do
+            foreach (var channelOptions in ChannelsOf(options.Value))
             {
-                while (outbox.Pending(BatchSize) is { Count: > 0 } batch)
+                var channel = factory.Create(channelOptions);
+                channels.Add(channel);
+                var worker = new ChannelWorker(channel, channelOptions, outbox, router, formatter, options.Value, tuning.Value, time, metrics, loggers.CreateLogger<ChannelWorker>());
+                runs.Add(worker.RunAsync(stoppingToken));
+                if (channel is IPeriodicChannel periodic)
                 {
-                    foreach (var n in batch)
-                    {
-                        Log(n);
-                    }
-
-                    outbox.MarkDelivered(batch[^1].Sequence);
-                    metrics.NotificationsSent.WithLabels("log").Inc(batch.Count);
+                    runs.Add(TickAsync(periodic, channel.Name, logger, stoppingToken));
                 }
             }
-            while (await outbox.Appended.WaitToReadAsync(stoppingToken) && outbox.Appended.TryRead(out _));
+
+            await Task.WhenAll(runs);
         }
-        catch (OperationCanceledException)
+        finally
         {
-            // Stopping; what is not delivered stays in the outbox for the next start.
+            foreach (var channel in channels)
+            {
+                if (channel is IAsyncDisposable asyncDisposable)
+                {
+                    await asyncDisposable.DisposeAsync();
+                }
+                else if (channel is IDisposable disposable)
+                {
+                    disposable.Dispose();
+                }
+            }
         }
     }
 
-    private void Log(AlertNotification n) => LogNotification(
-        logger,
-        n.State == NotificationState.Firing ? "FIRING" : "RESOLVED",
-        n.Reason.ToString(),
-        n.Rule,
-        n.Severity.ToString().ToLowerInvariant(),
-        $"{n.Site}/{n.Kind.ToName()}/{n.Device}",
-        n.Metric ?? "-",
-        n.Value,
-        n.Threshold,
-        n.StartsAt,
-        n.AlertId,
-        n.Late,
-        n.HeldEpisodes);
+    private async Task TickAsync(IPeriodicChannel channel, string name, ILogger logger, CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(channel.Interval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await channel.TickAsync(stoppingToken);
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // The next tick tries again; notifications themselves go through the worker.
+                    LogTickFailed(logger, ex, name);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
 
-    [LoggerMessage(EventId = 7101, Level = LogLevel.Warning, Message = "{State} ({Reason}) {Rule} [{Severity}] {Sensor} {Metric}={Value} threshold {Threshold} since {StartsAt:o}; alert {AlertId}, late {Late}, held episodes {Held}")]
-    private static partial void LogNotification(ILogger logger, string state, string reason, string rule, string severity, string sensor, string metric, double value, double threshold, DateTimeOffset startsAt, string alertId, bool late, int held);
+    [LoggerMessage(EventId = 7210, Level = LogLevel.Warning, Message = "Channel {Channel}: periodic resend failed")]
+    private static partial void LogTickFailed(ILogger logger, Exception exception, string channel);
 }

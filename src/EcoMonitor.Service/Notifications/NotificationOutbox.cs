@@ -17,25 +17,25 @@ namespace EcoMonitor.Service.Notifications;
 /// </summary>
 /// <remarks>
 /// Files: <c>notifications.jsonl</c>, one notification per line in sequence order, and
-/// <c>delivered</c>, the sequence number of the last delivered one (written to a temporary file,
-/// fsynced, renamed). A torn last line (a crash during the append) is cut off at start and
-/// logged; it was never reported as appended. The file is compacted once everything in it is
-/// delivered and persisted in the engine's snapshot.
+/// <c>cursors/{channel}</c>, per channel the sequence number up to which everything was delivered
+/// (or skipped, or expired) for it (written to a temporary file, fsynced, renamed). A torn last
+/// line (a crash during the append) is cut off at start and logged; it was never reported as
+/// appended. The file is compacted once every channel is past everything in it and the engine's
+/// snapshot covers it. A channel configured later starts where the slowest channel is.
 /// </remarks>
 public sealed partial class NotificationOutbox : IDisposable
 {
     private const long CompactAboveBytes = 1024 * 1024;
 
     private readonly string _path;
-    private readonly string _cursorPath;
+    private readonly string _cursorDirectory;
     private readonly long _maxBytes;
     private readonly IngestMetrics _metrics;
     private readonly ILogger<NotificationOutbox> _logger;
     private readonly Lock _gate = new();
     private readonly List<AlertNotification> _journal = [];
-    private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Dictionary<string, Cursor> _cursors = new(StringComparer.Ordinal);
     private FileStream _file;
-    private long _delivered;
     private long _snapshotSequence;
 
     public NotificationOutbox(IOptions<EcoMonitorOptions> options, IOptions<NotificationOptions> notificationOptions, IngestMetrics metrics, ILogger<NotificationOutbox> logger)
@@ -46,26 +46,52 @@ public sealed partial class NotificationOutbox : IDisposable
         _logger = logger;
         _maxBytes = notificationOptions.Value.OutboxMaxBytes;
         var directory = Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "outbox");
-        Directory.CreateDirectory(directory);
+        _cursorDirectory = Path.Combine(directory, "cursors");
+        Directory.CreateDirectory(_cursorDirectory);
         _path = Path.Combine(directory, "notifications.jsonl");
-        _cursorPath = Path.Combine(directory, "delivered");
-        _delivered = File.Exists(_cursorPath) && long.TryParse(File.ReadAllText(_cursorPath).Trim(), out var cursor) ? cursor : 0;
         _file = Load();
-        UpdatePending();
     }
 
-    /// <summary>Signalled when something was appended: a channel loop waits on it.</summary>
-    public ChannelReader<bool> Appended => _signal.Reader;
-
-    /// <summary>Sequence of the last delivered notification.</summary>
+    /// <summary>The slowest channel's cursor: everything up to it is done for every channel (0 before any channel).</summary>
     public long Delivered
     {
         get
         {
             lock (_gate)
             {
-                return _delivered;
+                return Slowest();
             }
+        }
+    }
+
+    /// <summary>
+    /// Makes a channel known: its cursor is read from disk, or starts where the slowest known
+    /// channel is (a new channel does not receive the whole history). Returns the signal that
+    /// something was appended, for the channel's loop to wait on.
+    /// </summary>
+    public ChannelReader<bool> Register(string channel)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(channel);
+        lock (_gate)
+        {
+            if (_cursors.TryGetValue(channel, out var known))
+            {
+                return known.Signal.Reader;
+            }
+
+            var path = Path.Combine(_cursorDirectory, FileNameOf(channel));
+            var saved = 0L;
+            var found = File.Exists(path) && long.TryParse(File.ReadAllText(path).Trim(), out saved);
+            var cursor = new Cursor(path, found ? saved : Slowest());
+            if (!found)
+            {
+                // Written at once: a channel known once keeps its place, even at 0.
+                WriteCursor(cursor);
+            }
+
+            _cursors[channel] = cursor;
+            UpdatePending();
+            return cursor.Signal.Reader;
         }
     }
 
@@ -97,17 +123,20 @@ public sealed partial class NotificationOutbox : IDisposable
             _journal.AddRange(notifications);
             _metrics.NotificationsQueued.Inc(notifications.Count);
             UpdatePending();
+            foreach (var cursor in _cursors.Values)
+            {
+                cursor.Signal.Writer.TryWrite(true);
+            }
         }
-
-        _signal.Writer.TryWrite(true);
     }
 
-    /// <summary>Notifications not yet delivered, oldest first, at most <paramref name="max"/>.</summary>
-    public IReadOnlyList<AlertNotification> Pending(int max)
+    /// <summary>Notifications <paramref name="channel"/> has not done yet, oldest first, at most <paramref name="max"/>.</summary>
+    public IReadOnlyList<AlertNotification> Pending(string channel, int max)
     {
         lock (_gate)
         {
-            return [.. _journal.Where(n => n.Sequence > _delivered).Take(max)];
+            var position = CursorOf(channel).Position;
+            return [.. _journal.Where(n => n.Sequence > position).Take(max)];
         }
     }
 
@@ -120,20 +149,30 @@ public sealed partial class NotificationOutbox : IDisposable
         }
     }
 
-    /// <summary>Moves the delivered cursor to <paramref name="sequence"/> (everything up to it was delivered).</summary>
-    public void MarkDelivered(long sequence)
+    /// <summary>Moves <paramref name="channel"/>'s cursor to <paramref name="sequence"/>: everything up to it is done for the channel.</summary>
+    public void MarkDelivered(string channel, long sequence)
     {
         lock (_gate)
         {
-            if (sequence <= _delivered)
+            var cursor = CursorOf(channel);
+            if (sequence <= cursor.Position)
             {
                 return;
             }
 
-            _delivered = sequence;
-            WriteCursor();
+            cursor.Position = sequence;
+            WriteCursor(cursor);
             UpdatePending();
             CompactIfDone();
+        }
+    }
+
+    /// <summary>Where <paramref name="channel"/>'s cursor is.</summary>
+    public long DeliveredTo(string channel)
+    {
+        lock (_gate)
+        {
+            return CursorOf(channel).Position;
         }
     }
 
@@ -154,6 +193,30 @@ public sealed partial class NotificationOutbox : IDisposable
             _file.Dispose();
         }
     }
+
+    /// <summary>A channel name as a file name: letters, digits, '-', '_' kept, anything else hex-escaped.</summary>
+    private static string FileNameOf(string channel)
+    {
+        var b = new StringBuilder();
+        foreach (var c in channel)
+        {
+            if (char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
+            {
+                b.Append(c);
+            }
+            else
+            {
+                b.Append('%').Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return b.ToString();
+    }
+
+    private Cursor CursorOf(string channel) =>
+        _cursors.TryGetValue(channel, out var cursor) ? cursor : throw new InvalidOperationException($"channel '{channel}' is not registered with the outbox");
+
+    private long Slowest() => _cursors.Count == 0 ? 0 : _cursors.Values.Min(c => c.Position);
 
     private FileStream Load()
     {
@@ -205,52 +268,52 @@ public sealed partial class NotificationOutbox : IDisposable
         return file;
     }
 
-    private void WriteCursor()
+    private static void WriteCursor(Cursor cursor)
     {
-        var temp = _cursorPath + ".tmp";
+        var temp = cursor.Path + ".tmp";
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
-            stream.Write(Encoding.ASCII.GetBytes(_delivered.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            stream.Write(Encoding.ASCII.GetBytes(cursor.Position.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             stream.Flush(flushToDisk: true);
         }
 
-        File.Move(temp, _cursorPath, overwrite: true);
+        File.Move(temp, cursor.Path, overwrite: true);
     }
 
     private void CompactIfDone()
     {
         var last = _journal.Count == 0 ? 0 : _journal[^1].Sequence;
-        if (_file.Length > CompactAboveBytes && _delivered >= last && _snapshotSequence >= last)
+        if (_file.Length > CompactAboveBytes && _cursors.Count > 0 && Slowest() >= last && _snapshotSequence >= last)
         {
             Rewrite([]);
         }
     }
 
-    /// <summary>Over the bound: drop what is delivered and journaled, then expire the oldest undelivered.</summary>
+    /// <summary>Over the bound: drop what is done and journaled, then expire the oldest undone for every channel.</summary>
     private void MakeRoom(int incoming)
     {
-        var keep = _journal.Where(n => n.Sequence > Math.Min(_delivered, _snapshotSequence)).ToList();
+        var keep = _journal.Where(n => n.Sequence > Math.Min(Slowest(), _snapshotSequence)).ToList();
         var sizes = keep.Select(n => (long)Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(n, NotificationJson.Options)) + 1).ToList();
         var total = sizes.Sum();
-        var expired = 0;
+        var dropped = 0L;
         while (keep.Count > 0 && total + incoming > _maxBytes)
         {
             total -= sizes[0];
             sizes.RemoveAt(0);
-            if (keep[0].Sequence > _delivered)
-            {
-                expired++;
-                _delivered = keep[0].Sequence;
-            }
-
+            dropped = keep[0].Sequence;
             keep.RemoveAt(0);
         }
 
-        if (expired > 0)
+        foreach (var (name, cursor) in _cursors)
         {
-            WriteCursor();
-            _metrics.NotificationsExpired.Inc(expired);
-            LogExpired(_logger, expired, _maxBytes);
+            if (cursor.Position < dropped)
+            {
+                var expired = _journal.Count(n => n.Sequence > cursor.Position && n.Sequence <= dropped);
+                cursor.Position = dropped;
+                WriteCursor(cursor);
+                _metrics.NotificationsExpired.WithLabels(name).Inc(expired);
+                LogExpired(_logger, expired, name, _maxBytes);
+            }
         }
 
         Rewrite(keep);
@@ -277,7 +340,13 @@ public sealed partial class NotificationOutbox : IDisposable
         _file.Seek(0, SeekOrigin.End);
     }
 
-    private void UpdatePending() => _metrics.NotificationsPending.Set(_journal.Count(n => n.Sequence > _delivered));
+    private void UpdatePending()
+    {
+        foreach (var (name, cursor) in _cursors)
+        {
+            _metrics.NotificationsPending.WithLabels(name).Set(_journal.Count(n => n.Sequence > cursor.Position));
+        }
+    }
 
     [LoggerMessage(EventId = 7001, Level = LogLevel.Warning, Message = "Outbox {Path}: {Bytes} byte(s) after the last complete notification cut off (a crash during an append; it was never reported as queued)")]
     private static partial void LogTornTail(ILogger logger, string path, long bytes);
@@ -285,6 +354,16 @@ public sealed partial class NotificationOutbox : IDisposable
     [LoggerMessage(EventId = 7003, Level = LogLevel.Error, Message = "Outbox {Path}: the line at byte {Offset} is not a notification; skipped")]
     private static partial void LogDamagedLine(ILogger logger, string path, long offset);
 
-    [LoggerMessage(EventId = 7002, Level = LogLevel.Error, Message = "Outbox full ({MaxBytes} bytes): {Count} undelivered notification(s) expired, oldest first")]
-    private static partial void LogExpired(ILogger logger, int count, long maxBytes);
+    [LoggerMessage(EventId = 7002, Level = LogLevel.Error, Message = "Outbox full ({MaxBytes} bytes): {Count} undelivered notification(s) for channel {Channel} expired, oldest first")]
+    private static partial void LogExpired(ILogger logger, int count, string channel, long maxBytes);
+
+    /// <summary>A channel's position, its file, and its wake-up signal (one slot: a signal, not a queue).</summary>
+    private sealed class Cursor(string path, long position)
+    {
+        public string Path { get; } = path;
+
+        public long Position { get; set; } = position;
+
+        public Channel<bool> Signal { get; } = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    }
 }

@@ -38,8 +38,12 @@ public sealed class IngestMetrics
         AlertsFiring = factory.CreateGauge("ecomonitor_alerts_firing", "Alerts firing now.");
         NotificationsQueued = factory.CreateCounter("ecomonitor_notifications_queued_total", "Notifications made durable in the outbox.");
         NotificationsSent = factory.CreateCounter("ecomonitor_notifications_sent_total", "Notifications delivered, by channel.", "channel");
-        NotificationsPending = factory.CreateGauge("ecomonitor_notifications_pending", "Notifications in the outbox not yet delivered.");
-        NotificationsExpired = factory.CreateCounter("ecomonitor_notifications_expired_total", "Undelivered notifications dropped because the outbox reached Notifications:OutboxMaxBytes.");
+        NotificationsPending = factory.CreateGauge("ecomonitor_notifications_pending", "Notifications in the outbox not yet done for a channel.", "channel");
+        NotificationsFailed = factory.CreateCounter("ecomonitor_notifications_failed_total", "Failed delivery attempts of a message, by channel (each retry counts).", "channel");
+        NotificationsGivenUp = factory.CreateCounter("ecomonitor_notifications_given_up_total", "Notifications a channel refused for good (not retryable), by channel.", "channel");
+        NotificationsSkipped = factory.CreateCounter("ecomonitor_notifications_skipped_total", "Notifications not sent to a channel: no route to it, or silenced.", "channel", "reason");
+        NotificationMessages = factory.CreateCounter("ecomonitor_notification_messages_total", "Messages sent (a message carries one notification or a group), by channel.", "channel");
+        NotificationsExpired = factory.CreateCounter("ecomonitor_notifications_expired_total", "Notifications given up for a channel by the expiry policy (Notifications:MaxAge, or the outbox bound).", "channel");
         AlertStateSaves = factory.CreateCounter("ecomonitor_alert_state_saves_total", "Alert state snapshots written to DataDirectory/state.");
         MqttConnected = factory.CreateGauge("ecomonitor_mqtt_connected", "1 while connected to the broker.");
     }
@@ -97,6 +101,14 @@ public sealed class IngestMetrics
     public Gauge NotificationsPending { get; }
 
     public Counter NotificationsExpired { get; }
+
+    public Counter NotificationsFailed { get; }
+
+    public Counter NotificationsGivenUp { get; }
+
+    public Counter NotificationsSkipped { get; }
+
+    public Counter NotificationMessages { get; }
 
     public Counter AlertStateSaves { get; }
 

@@ -139,7 +139,7 @@ public sealed class AlertEpisodeRestartTests(Servers servers) : IDisposable
 
     private static long Delivered(ServiceProcess service)
     {
-        var path = Path.Combine(service.DataDirectory.FullName, "outbox", "delivered");
+        var path = Path.Combine(service.DataDirectory.FullName, "outbox", "cursors", "log");
         return File.Exists(path) && long.TryParse(File.ReadAllText(path), out var n) ? n : 0;
     }
 }

@@ -179,6 +179,7 @@ public sealed class AlertPipelineTests : IDisposable
             metrics,
             NullLogger<NotificationOutbox>.Instance);
 
+        outbox.Register("log");
         for (var i = 1; i <= 400; i++)
         {
             outbox.Append([Notification(i)]);
@@ -186,12 +187,12 @@ public sealed class AlertPipelineTests : IDisposable
 
         var path = Path.Combine(_data.FullName, "outbox", "notifications.jsonl");
         Assert.True(new FileInfo(path).Length <= 64 * 1024);
-        var expired = metrics.NotificationsExpired.Value;
+        var expired = metrics.NotificationsExpired.WithLabels("log").Value;
         Assert.True(expired > 0);
-        var pending = outbox.Pending(1000);
+        var pending = outbox.Pending("log", 1000);
         Assert.Equal(400 - expired, pending.Count);
         Assert.Equal(400, pending[^1].Sequence);
-        Assert.Equal(expired, outbox.Delivered);
+        Assert.Equal(expired, outbox.DeliveredTo("log"));
     }
 
     [Fact]
@@ -200,13 +201,24 @@ public sealed class AlertPipelineTests : IDisposable
         var options = MsOptions.Create(new EcoMonitorOptions { DataDirectory = _data.FullName });
         using (var outbox = new NotificationOutbox(options, MsOptions.Create(new NotificationOptions()), new IngestMetrics(), NullLogger<NotificationOutbox>.Instance))
         {
+            outbox.Register("log");
+            outbox.Register("robot");
             outbox.Append([Notification(1), Notification(2), Notification(3)]);
-            outbox.MarkDelivered(2);
+            outbox.MarkDelivered("log", 2);
         }
 
         using var reopened = new NotificationOutbox(options, MsOptions.Create(new NotificationOptions()), new IngestMetrics(), NullLogger<NotificationOutbox>.Instance);
-        Assert.Equal([3L], reopened.Pending(10).Select(n => n.Sequence));
+        reopened.Register("log");
+        reopened.Register("robot");
+        Assert.Equal([3L], reopened.Pending("log", 10).Select(n => n.Sequence));
+        Assert.Equal([1L, 2L, 3L], reopened.Pending("robot", 10).Select(n => n.Sequence));
+        Assert.Equal(0, reopened.Delivered);
         Assert.Equal(3, reopened.After(0).Count);
+
+        // A channel configured later starts where the slowest one is, not at the beginning of time.
+        reopened.MarkDelivered("robot", 3);
+        reopened.Register("new");
+        Assert.Equal(2, reopened.DeliveredTo("new"));
     }
 
     public void Dispose() => _data.Delete(recursive: true);
