@@ -20,7 +20,7 @@ public static class ChannelResilience
         ArgumentNullException.ThrowIfNull(options);
         tuning ??= new ResilienceTuning();
         var handled = new PredicateBuilder().Handle<Exception>(IsTransient);
-        return new ResiliencePipelineBuilder { TimeProvider = time }
+        var builder = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
                 ShouldHandle = handled,
@@ -28,8 +28,10 @@ public static class ChannelResilience
                 MinimumThroughput = tuning.BreakerMinimumThroughput,
                 SamplingDuration = TimeSpan.FromSeconds(30),
                 BreakDuration = tuning.BreakDuration,
-            })
-            .AddRetry(new RetryStrategyOptions
+            });
+        if (tuning.RetryAttempts > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = handled,
                 MaxRetryAttempts = tuning.RetryAttempts,
@@ -39,7 +41,10 @@ public static class ChannelResilience
                 MaxDelay = TimeSpan.FromSeconds(30),
                 DelayGenerator = args => ValueTask.FromResult(
                     args.Outcome.Exception is ChannelDeliveryException { RetryAfter: { } after } && after <= TimeSpan.FromSeconds(30) ? after : (TimeSpan?)null),
-            })
+            });
+        }
+
+        return builder
             .AddTimeout(options.Timeout)
             .Build();
     }
