@@ -99,6 +99,8 @@ public static class AlertProfiles
             Kind = SensorKind.Air,
             Metric = l.Metric,
             Condition = new ThresholdCondition([new ThresholdLevel(rule.Severity, ThresholdDirection.Above, l.Limit)], WindowOf(l.Period)),
+            Description = Describe(rule, Invariant(
+                $"GB 3095-2026 grade {(grade1 ? "I" : "II")} ({(final ? "final" : "transitional")}): {(l.Metric == "pm25" ? "PM2.5" : l.Metric.ToUpperInvariant())} {l.Period} mean ≤ {l.Limit} {(l.Metric == "co" ? "mg/m³" : "µg/m³")}")),
         })];
     }
 
