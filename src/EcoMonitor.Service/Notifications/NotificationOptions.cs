@@ -30,7 +30,7 @@ public sealed class NotificationOptions
 
     /// <summary>At most this many notifications in one message; a larger group is split.</summary>
     [Range(1, 1000)]
-    public int MaxGroupSize { get; set; } = 50;
+    public int MaxGroupSize { get; set; } = 100;
 
     /// <summary>
     /// Expiry policy: a notification not delivered to a channel within this long after it was made
