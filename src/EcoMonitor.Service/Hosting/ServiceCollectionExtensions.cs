@@ -65,7 +65,9 @@ public static class ServiceCollectionExtensions
         services.AddOptions<NotificationOptions>().Bind(configuration.GetSection(NotificationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<NotificationOptions>, NotificationOptionsValidator>();
         services.AddOptions<ResilienceTuning>().Bind(configuration.GetSection($"{NotificationOptions.Section}:Resilience")).ValidateDataAnnotations().ValidateOnStart();
+        // No request logging: robot tokens travel in URLs (Feishu in the path), and secrets are never logged.
         services.AddHttpClient();
+        services.ConfigureHttpClientDefaults(b => b.RemoveAllLoggers());
         services.AddSingleton<NotificationRouter>();
         services.AddSingleton<NotificationFormatter>();
         services.AddSingleton<NotificationChannelFactory>();

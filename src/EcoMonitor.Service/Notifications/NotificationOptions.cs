@@ -92,7 +92,7 @@ public sealed class ChannelOptions
     /// <summary>One attempt's timeout.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>dingtalk, wecom: mobile numbers to @-mention; feishu: open ids.</summary>
+    /// <summary>Who to @-mention: dingtalk mobile numbers, wecom user ids, feishu open ids.</summary>
     public List<string> Mentions { get; set; } = [];
 
     /// <summary>dingtalk, wecom, feishu: mention everyone for critical alerts.</summary>
