@@ -10,6 +10,7 @@ using EcoMonitor.Service.Notifications.Delivery;
 using EcoMonitor.Service.Notifications.Routing;
 using EcoMonitor.Service.Notifications.Templates;
 using EcoMonitor.Service.Observability;
+using EcoMonitor.Service.Tests.Fixtures;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using MsOptions = Microsoft.Extensions.Options.Options;
@@ -197,6 +198,69 @@ public sealed class ChannelWorkerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_storm_reaches_a_dingtalk_robot_as_5_signed_messages_and_a_too_fast_refusal_is_waited_out()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var robots = await RobotReceivers.StartAsync(_time, ct);
+        var options = new ChannelOptions { Name = "robot", Type = "dingtalk", Url = robots.DingTalkUrl(), Secret = robots.DingTalk.Secret };
+        using var http = new HttpClient();
+        var (outbox, worker) = Open(
+            new NotificationOptions { GroupWindow = TimeSpan.FromSeconds(10), MaxGroupSize = 100 },
+            options,
+            new DingTalkChannel(options, http, _time, NullLogger<DingTalkChannel>.Instance));
+
+        // 500 alerts from one site within 10 s; DingTalk answers the first message with 130101.
+        robots.DingTalk.SendTooFast(1);
+        for (var i = 0; i < 500; i++)
+        {
+            outbox.Append([Make("site-a")]);
+            _time.Advance(TimeSpan.FromMilliseconds(20));
+            await worker.RoundAsync(ct);
+        }
+
+        var waits = 0;
+        while (outbox.DeliveredTo("robot") < 500 && waits++ < 200)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await worker.RoundAsync(ct);
+        }
+
+        // The refusal cost one minute (DingTalk's window); then 5 messages of 100, each signed.
+        Assert.Equal(500, outbox.DeliveredTo("robot"));
+        Assert.Equal(5, robots.DingTalk.Accepted.Count);
+        Assert.Equal(6, robots.DingTalk.Requests);
+        Assert.InRange(_time.GetUtcNow() - Start, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(90));
+        Assert.Equal(500, _metrics.NotificationsSent.WithLabels("robot").Value);
+        Assert.Equal(1, _metrics.NotificationsFailed.WithLabels("robot").Value);
+    }
+
+    [Fact]
+    public async Task A_feishu_frequency_refusal_is_waited_out_and_the_card_still_delivered()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var robots = await RobotReceivers.StartAsync(_time, ct);
+        var options = new ChannelOptions { Name = "robot", Type = "feishu", Url = robots.FeishuUrl(), Secret = robots.Feishu.Secret };
+        using var http = new HttpClient();
+        var (outbox, worker) = Open(new NotificationOptions { GroupWindow = TimeSpan.Zero }, options, new FeishuChannel(options, http, _time, NullLogger<FeishuChannel>.Instance));
+        robots.Feishu.SendTooFast(2);
+        outbox.Append([Make("site-a"), Make("site-b")]);
+
+        var wake = await worker.RoundAsync(ct);
+        Assert.True(wake >= TimeSpan.FromSeconds(60), $"waits {wake}");
+        for (var i = 0; i < 10 && wake is { } delay; i++)
+        {
+            _time.Advance(delay);
+            wake = await worker.RoundAsync(ct);
+        }
+
+        // Two refusals of a minute each, then both cards, the second after the rate limit's pause.
+        Assert.Equal(2, _metrics.NotificationsFailed.WithLabels("robot").Value);
+        Assert.InRange(_time.GetUtcNow() - Start, TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(130));
+        Assert.Equal(2, robots.Feishu.Accepted.Count);
+        Assert.Equal(2, outbox.DeliveredTo("robot"));
+    }
+
+    [Fact]
     public async Task Engine_groups_are_sent_whole_at_once()
     {
         var (outbox, worker) = Open(new NotificationOptions { GroupWindow = TimeSpan.FromMinutes(1) });
@@ -225,7 +289,7 @@ public sealed class ChannelWorkerTests : IDisposable
         sent.AddRange(_channel.Messages.Skip(before).Select(m => (_time.GetUtcNow(), m.Notifications.Count)));
     }
 
-    private (NotificationOutbox Outbox, ChannelWorker Worker) Open(NotificationOptions options, ChannelOptions? channel = null)
+    private (NotificationOutbox Outbox, ChannelWorker Worker) Open(NotificationOptions options, ChannelOptions? channel = null, INotificationChannel? destination = null)
     {
         channel ??= new ChannelOptions { Name = "robot", Type = "log" };
         var outbox = new NotificationOutbox(
@@ -238,7 +302,7 @@ public sealed class ChannelWorkerTests : IDisposable
         File.WriteAllText(rules, "rules: []\n");
         var ruleSet = new AlertRuleSet(MsOptions.Create(new AlertOptions { RulesFile = rules }), MetricCatalog.Default, NullLogger<AlertRuleSet>.Instance);
         var worker = new ChannelWorker(
-            _channel,
+            destination ?? _channel,
             channel,
             outbox,
             new NotificationRouter(MsOptions.Create(options)),
