@@ -77,6 +77,19 @@ dotnet firmware-sim/EcoMonitor.FirmwareSim/bin/Release/net10.0/EcoMonitor.Firmwa
   --host 127.0.0.1 --port "$mqtt_port" --sites "$sites" --nodes-per-kind "$nodes_per_kind" \
   --interval 1s --duration "$duration" --invalid-every "$invalid_every" --summary-file "$work/fleet.json"
 
+# A scripted PM2.5 episode on one extra node, so the demo shows an alert's whole life whatever
+# the simulated air is like right now: under the limit, over it for a while, back below the
+# clear value -> one firing and one resolved notification.
+echo "==> scripted episode on site-01/air/episode-01: PM2.5 40 -> 95 -> 30"
+episode_values=(40 60 80 95 110 90 70 50 30)
+for i in "${!episode_values[@]}"; do
+  ts=$(date -u -d "@$(( $(date +%s) - 90 + i * 10 ))" +%Y-%m-%dT%H:%M:%S.000Z)
+  printf '{"ts":"%s","seq":%d,"readings":{"pm25":%s}}\n' "$ts" "$i" "${episode_values[$i]}"
+done | mosquitto_pub -h 127.0.0.1 -p "$mqtt_port" -q 1 -t eco/site-01/air/episode-01 -l
+episode_notifications() { grep -c '"device":"episode-01"' "$work/data/outbox/notifications.jsonl" 2>/dev/null || true; }
+wait_until 30 "the episode's firing and resolved notifications" bash -c "[ \"\$(grep -c '\"device\":\"episode-01\"' '$work/data/outbox/notifications.jsonl' 2>/dev/null)\" -ge 2 ]"
+episode=$(episode_notifications)
+
 json_number() { grep -o "\"$1\": *[0-9]*" "$2" | head -1 | grep -o '[0-9]*$'; }
 metric() { curl -sf "http://127.0.0.1:$http_port/metrics" | awk -v m="$1" '$1 == m { printf "%d", $2 }'; }
 
@@ -84,6 +97,8 @@ published=$(json_number messages "$work/fleet.json")
 readings=$(json_number readings "$work/fleet.json")
 valid=$(json_number validReadings "$work/fleet.json")
 invalid=$(json_number invalidMessages "$work/fleet.json")
+# The scripted episode's messages and readings count with the fleet's.
+published=$((published + ${#episode_values[@]})); readings=$((readings + ${#episode_values[@]})); valid=$((valid + ${#episode_values[@]}))
 
 echo "==> waiting for EcoMonitor to acknowledge all $published messages"
 wait_until 120 "all messages acknowledged" bash -c "[ \"\$(curl -sf http://127.0.0.1:$http_port/metrics | awk '\$1 == \"ecomonitor_messages_acknowledged_total\" { printf \"%d\", \$2 }')\" -ge $published ]"
@@ -124,7 +139,7 @@ EcoMonitor demo
   readings stored (from store)  $stored
   messages dead-lettered        $dead_lettered ($dead_letter_lines records)
   alert transitions             ${alerts_fired:-0} firing, ${alerts_resolved:-0} resolved ($alerts_firing firing at the end)
-  notifications (outbox)        $notifications
+  notifications (outbox)        $notifications (scripted episode: $episode, firing then resolved)
 
 Where to look
   service log      $work/service.log
@@ -133,9 +148,9 @@ Where to look
   metrics          (while running) http://127.0.0.1:$http_port/metrics
 REPORT
 
-if [ "$stored" -eq "$valid" ] && [ "$dead_lettered" -eq "$invalid" ] && [ "${alerts_fired:-0}" -gt 0 ] && [ "$notifications" -gt 0 ]; then
+if [ "$stored" -eq "$valid" ] && [ "$dead_lettered" -eq "$invalid" ] && [ "${alerts_fired:-0}" -gt 0 ] && [ "$episode" -eq 2 ]; then
   echo "OK: stored == published valid readings ($stored), every bad message dead-lettered, alerts raised and notified"
 else
-  echo "MISMATCH: stored $stored, valid published $valid; dead-lettered $dead_lettered, bad published $invalid; alerts fired ${alerts_fired:-0}, notifications $notifications" >&2
+  echo "MISMATCH: stored $stored, valid published $valid; dead-lettered $dead_lettered, bad published $invalid; alerts fired ${alerts_fired:-0}, episode notifications $episode (expected 2)" >&2
   exit 1
 fi
