@@ -5,7 +5,7 @@ using System.Globalization;
 namespace EcoMonitor.FirmwareSim;
 
 /// <summary>The command line: maps options onto <see cref="FleetOptions"/> and results onto exit codes.</summary>
-internal static class FleetCommand
+internal static partial class FleetCommand
 {
     public const int Success = 0;
 
@@ -74,6 +74,9 @@ internal static class FleetCommand
         {
             host, port, sites, nodesPerKind, interval, duration, seed, qos, invalidEvery, summaryFile, clientIdPrefix,
         };
+        var firmware = AddFirmwareOptions(root);
+        var payload = AddPayloadOptions(root, invalidEvery);
+        AddScenarioAndLoad(root, timeProvider);
 
         root.SetAction((parseResult, ct) =>
         {
@@ -91,7 +94,9 @@ internal static class FleetCommand
                 SummaryFile = parseResult.GetValue(summaryFile),
                 ClientIdPrefix = parseResult.GetRequiredValue(clientIdPrefix),
             };
-            return RunAsync(options, timeProvider, parseResult.InvocationConfiguration, ct);
+            // A --scenario file fills in what the command line left at its defaults (FleetCommand.Load.cs).
+            var merged = WithScenario(parseResult, payload.ApplyTo(firmware.ApplyTo(options, parseResult), parseResult), timeProvider);
+            return merged is null ? Task.FromResult(UsageError) : RunAsync(merged, timeProvider, parseResult.InvocationConfiguration, ct);
         });
         return root;
     }

@@ -1,7 +1,7 @@
 namespace EcoMonitor.FirmwareSim;
 
 /// <summary>What fleet to simulate and where to send it. Defaults match the CLI defaults.</summary>
-public sealed record FleetOptions
+public sealed partial record FleetOptions
 {
     public string Host { get; init; } = "127.0.0.1";
 
@@ -36,7 +36,8 @@ public sealed record FleetOptions
     /// <summary>Longest interval or duration: .NET timers take at most 2^32-2 ms (about 49.7 days).</summary>
     public static readonly TimeSpan MaxTimeSpan = TimeSpan.FromDays(49);
 
-    public int NodeCount => checked(Sites * FleetCatalog.Kinds.Count * NodesPerKind);
+    /// <summary>Nodes in the fleet: <see cref="Sites"/> × 3 × <see cref="NodesPerKind"/>, or the sum over a scenario's <see cref="Layout"/>.</summary>
+    public int NodeCount => checked((int)LayoutNodeCount());
 
     /// <summary>
     /// Messages each node sends when it keeps up: one at start, then one per tick while the tick is
@@ -53,7 +54,8 @@ public sealed record FleetOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(Port, 65535);
         ArgumentOutOfRangeException.ThrowIfLessThan(Sites, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(NodesPerKind, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan((long)Sites * FleetCatalog.Kinds.Count * NodesPerKind, MaxNodes, nameof(NodeCount));
+        // Fleet size (at most MaxNodes), a scenario's per-site layout and its episodes: FleetOptions.Scenario.cs.
+        ValidateScenario();
         // Millisecond timestamps are the point identity downstream (DESIGN §5): faster ticks would collide.
         ArgumentOutOfRangeException.ThrowIfLessThan(Interval, TimeSpan.FromMilliseconds(1));
         ArgumentOutOfRangeException.ThrowIfLessThan(Duration, TimeSpan.FromMilliseconds(1));
@@ -64,5 +66,8 @@ public sealed record FleetOptions
         {
             throw new ArgumentOutOfRangeException(nameof(Qos), Qos, "QoS must be 0 or 1.");
         }
+
+        // Session, clock, outages, buffer and resends: FleetOptions.Firmware.cs.
+        ValidateFirmware();
     }
 }

@@ -21,6 +21,21 @@ public sealed class FleetSimulator(TimeProvider timeProvider, TextWriter? log = 
 
     private readonly TextWriter _log = TextWriter.Synchronized(log ?? TextWriter.Null);
 
+    /// <summary>The nodes of the run under way, for <see cref="Kill"/>.</summary>
+    private volatile SimulatedNode[]? _running;
+
+    /// <summary>When set, every data message the broker accepts is kept there (tests).</summary>
+    internal PublicationRecorder? Recorder { get; init; }
+
+    /// <summary>
+    /// The nodes to run instead of <see cref="NodeIdentity.Layout"/> (tests give their sites names of
+    /// their own, so tests sharing a broker do not see each other's traffic).
+    /// </summary>
+    internal IReadOnlyList<NodeIdentity>? Nodes { get; init; }
+
+    /// <summary>What the firmware behaviour did in the last (or current) run.</summary>
+    internal FirmwareCounters Firmware { get; private set; } = new();
+
     /// <summary>
     /// Connects every node, publishes until <see cref="FleetOptions.Duration"/> has passed or
     /// <paramref name="ct"/> is cancelled, then announces <c>offline</c> and disconnects. Cancellation
@@ -33,11 +48,22 @@ public sealed class FleetSimulator(TimeProvider timeProvider, TextWriter? log = 
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var started = timeProvider.GetTimestamp();
-        var identities = NodeIdentity.Layout(options);
-        var composer = new MessageComposer(new SignalModel(options.Seed), identities.Count, options.InvalidEvery);
+        var identities = Nodes ?? NodeIdentity.Layout(options);
+        var composer = new MessageComposer(options, identities);
         var counters = new FleetCounters();
-        var factory = new MqttClientFactory();
-        var nodes = identities.Select(identity => new SimulatedNode(identity, options, factory, _log)).ToArray();
+        var firmware = Firmware = new FirmwareCounters();
+        var environment = new NodeEnvironment(
+            options,
+            new MqttClientFactory(),
+            _log,
+            timeProvider,
+            timeProvider.GetUtcNow(),
+            identities.Count,
+            firmware,
+            Recorder,
+            counters.Record);
+        var nodes = identities.Select(identity => new SimulatedNode(identity, environment)).ToArray();
+        _running = nodes;
         try
         {
             await ConnectAllAsync(nodes, options, ct);
@@ -52,7 +78,7 @@ public sealed class FleetSimulator(TimeProvider timeProvider, TextWriter? log = 
             var progress = ReportProgressAsync(counters, runStarted, run.Token);
             try
             {
-                await Task.WhenAll(nodes.Select(node => RunNodeAsync(node, composer, counters, options, run.Token)));
+                await Task.WhenAll(nodes.Select(node => RunNodeAsync(node, composer, options, runStarted, run.Token)));
                 // Nodes that sent their last message stay online until the duration is over, as a fleet would.
                 await WhenCancelled(run.Token);
             }
@@ -65,12 +91,17 @@ public sealed class FleetSimulator(TimeProvider timeProvider, TextWriter? log = 
         }
         finally
         {
+            // Outages end with the run: what nodes kept is replayed before they go offline cleanly.
+            await Task.WhenAll(nodes.Select(node => node.FlushAsync()));
             await Task.WhenAll(nodes.Select(node => node.StopAsync()));
+            _running = null;
             foreach (var node in nodes)
             {
                 node.Dispose();
             }
         }
+
+        await _log.WriteLineAsync(firmware.ToSummaryLine());
 
         var summary = counters.ToSummary(nodes.Length, timeProvider.GetElapsedTime(started));
         if (options.SummaryFile is { Length: > 0 } path)
@@ -115,20 +146,34 @@ public sealed class FleetSimulator(TimeProvider timeProvider, TextWriter? log = 
         }
     }
 
-    private async Task RunNodeAsync(SimulatedNode node, MessageComposer composer, FleetCounters counters, FleetOptions options, CancellationToken run)
+    /// <summary>
+    /// Makes the node with <paramref name="clientId"/> in the run under way vanish without a DISCONNECT,
+    /// so the broker publishes its Last Will (<see cref="SimulatedNode.Kill"/>). False when no such node runs.
+    /// </summary>
+    internal bool Kill(string clientId) =>
+        _running?.FirstOrDefault(node => node.Identity.ClientId == clientId)?.Kill() ?? false;
+
+    private async Task RunNodeAsync(SimulatedNode node, MessageComposer composer, FleetOptions options, long runStarted, CancellationToken run)
     {
         // One timer per node: a node slowed by its publishes only coalesces its own missed ticks and
         // never holds back the schedule of the others.
         using var timer = new PeriodicTimer(options.Interval, timeProvider);
         for (var seq = 1L; seq <= options.MessagesPerNode; seq++)
         {
-            if (seq > 1 && !await WaitForTickAsync(timer, run))
+            if ((seq > 1 && !await WaitForTickAsync(timer, run)) || node.IsKilled)
             {
                 return;
             }
 
-            var message = composer.Compose(node.Identity, seq, timeProvider.GetUtcNow());
-            counters.Record(message, await node.PublishAsync(message));
+            // Stamped by the node's own (drifting) clock: the device time a consumer must keep.
+            var message = composer.Compose(node.Identity, seq, node.Clock.Stamp());
+            await node.SendAsync(message, seq, timeProvider.GetElapsedTime(runStarted));
+        }
+
+        // After its last message a node still comes back from an outage and replays what it kept.
+        while (node.Buffered > 0 && !node.IsKilled && await WaitForTickAsync(timer, run))
+        {
+            await node.IdleTickAsync(timeProvider.GetElapsedTime(runStarted));
         }
     }
 

@@ -15,19 +15,21 @@ public sealed record NodeIdentity(int Index, string Site, string Kind, string De
     /// <summary>
     /// The fleet in a fixed order: <c>site-01/air-01 … air-NN, water-01 …, soil-01 …, site-02/…</c>.
     /// Numbers are zero-padded to at least two digits, wider when the count needs it, so names sort.
+    /// A scenario's <see cref="FleetOptions.Layout"/> names the sites and sets each site's counts.
     /// </summary>
     public static IReadOnlyList<NodeIdentity> Layout(FleetOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var siteDigits = Math.Max(2, Digits(options.Sites));
-        var deviceDigits = Math.Max(2, Digits(options.NodesPerKind));
+        var sites = options.EffectiveLayout();
+        var widest = sites.Count == 0 ? 0 : sites.Max(site => Math.Max(site.Air, Math.Max(site.Water, site.Soil)));
+        var deviceDigits = Math.Max(2, Digits(widest));
         var nodes = new List<NodeIdentity>(options.NodeCount);
-        for (var s = 1; s <= options.Sites; s++)
+        foreach (var layout in sites)
         {
-            var site = "site-" + Number(s, siteDigits);
+            var site = layout.Name;
             foreach (var kind in FleetCatalog.Kinds)
             {
-                for (var d = 1; d <= options.NodesPerKind; d++)
+                for (var d = 1; d <= layout.NodesOf(kind); d++)
                 {
                     var device = kind + "-" + Number(d, deviceDigits);
                     // Stable per node so the broker resumes the same session on every run, as real firmware does.

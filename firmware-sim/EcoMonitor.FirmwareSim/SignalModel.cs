@@ -6,13 +6,25 @@ namespace EcoMonitor.FirmwareSim;
 /// sent from its payload alone. Each signal is a per-device baseline, a daily cycle where the quantity
 /// has one, slow drift (smoothly interpolated value noise) and a little measurement noise. Every value
 /// is rounded to the metric's resolution and clamped into its catalog range.
+/// Scripted <see cref="SignalEpisode"/>s (a scenario's pollution episode) bend a series towards
+/// their peak between two instants; they are part of the model's inputs, so values stay pure.
 /// </summary>
-public sealed class SignalModel(int seed)
+public sealed class SignalModel(int seed, IReadOnlyList<SignalEpisode> episodes)
 {
     private const double Hour = 3600;
     private const long MillisecondsPerDay = 86_400_000;
 
+    private readonly SignalEpisode[] _episodes = [.. episodes ?? throw new ArgumentNullException(nameof(episodes))];
+
+    /// <summary>The normal signals, without episodes.</summary>
+    public SignalModel(int seed)
+        : this(seed, [])
+    {
+    }
+
     public int Seed { get; } = seed;
+
+    public IReadOnlyList<SignalEpisode> Episodes => _episodes;
 
     /// <summary>All readings of a node of <paramref name="kind"/> at <paramref name="time"/>, in catalog order.</summary>
     public IReadOnlyList<KeyValuePair<string, double>> Readings(string site, string kind, string device, DateTimeOffset time)
@@ -33,7 +45,48 @@ public sealed class SignalModel(int seed)
         var definition = FleetCatalog.Metric(kind, metric);
         var sample = new Sample(DeviceKey(site, kind, device), time.ToUnixTimeMilliseconds());
         var raw = Raw(kind, metric, sample);
+        if (_episodes.Length > 0)
+        {
+            raw = WithEpisodes(site, kind, device, metric, time, raw, sample);
+        }
+
         return definition.Clamp(Math.Round(raw, definition.Decimals, MidpointRounding.AwayFromZero));
+    }
+
+    /// <summary>
+    /// The episode hook: every episode of this series, in the order given, pulls the value towards its
+    /// peak (where two overlap, the later one pulls last). PM10 contains PM2.5, so a PM2.5 episode
+    /// without a PM10 episode of its own scales PM10 by the same factor, keeping pm10 ≥ pm25.
+    /// </summary>
+    private double WithEpisodes(string site, string kind, string device, string metric, DateTimeOffset time, double raw, Sample sample)
+    {
+        var value = ApplyEpisodes(site, kind, device, metric, time, raw, out var affected);
+        if (!affected && kind == FleetCatalog.Air && metric == "pm10")
+        {
+            var pm25 = Pm25(sample);
+            var pm25InEpisode = ApplyEpisodes(site, kind, device, "pm25", time, pm25, out var pm25Affected);
+            if (pm25Affected && pm25 > 0 && pm25InEpisode != pm25)
+            {
+                value = Math.Max(pm25InEpisode, raw * pm25InEpisode / pm25);
+            }
+        }
+
+        return value;
+    }
+
+    private double ApplyEpisodes(string site, string kind, string device, string metric, DateTimeOffset time, double value, out bool affected)
+    {
+        affected = false;
+        foreach (var episode in _episodes)
+        {
+            if (episode.Affects(site, kind, device, metric))
+            {
+                affected = true;
+                value = episode.Apply(value, time);
+            }
+        }
+
+        return value;
     }
 
     private ulong DeviceKey(string site, string kind, string device) =>
