@@ -35,6 +35,7 @@ public static class FleetCatalog
                 new(Air, "humidity", "%RH", 0, 100, 1),
                 new(Air, "pressure", "hPa", 300, 1100, 1),
                 new(Air, "no2", "µg/m³", 0, 5000, 1),
+                new(Air, "o3", "µg/m³", 0, 5000, 1),
             ],
             [Water] =
             [

@@ -43,7 +43,7 @@ public sealed class SignalModel(int seed, IReadOnlyList<SignalEpisode> episodes)
     public double Value(string site, string kind, string device, string metric, DateTimeOffset time)
     {
         var definition = FleetCatalog.Metric(kind, metric);
-        var sample = new Sample(DeviceKey(site, kind, device), time.ToUnixTimeMilliseconds());
+        var sample = new Sample(DeviceKey(site, kind, device), SiteKey(site), time.ToUnixTimeMilliseconds());
         var raw = Raw(kind, metric, sample);
         if (_episodes.Length > 0)
         {
@@ -89,6 +89,8 @@ public sealed class SignalModel(int seed, IReadOnlyList<SignalEpisode> episodes)
         return value;
     }
 
+    private ulong SiteKey(string site) => Fnv(Mix((ulong)(uint)Seed), site);
+
     private ulong DeviceKey(string site, string kind, string device) =>
         Fnv(Fnv(Fnv(Mix((ulong)(uint)Seed), site), kind), device);
 
@@ -108,17 +110,23 @@ public sealed class SignalModel(int seed, IReadOnlyList<SignalEpisode> episodes)
         (FleetCatalog.Air, "pm10") => Math.Max(Pm25(s), Pm25(s) * (1.5 + 0.3 * s.Level(metric)) + 2 * s.Noise(metric)),
         // [12, 68] µg/m³, traffic-driven.
         (FleetCatalog.Air, "no2") => 20 + 15 * s.Level(metric) + 25 * s.RushHours() + 6 * s.Drift(metric, Hour) + 1.5 * s.Noise(metric),
+        // [10, 150] µg/m³: photochemical, near its floor at night, rising with the afternoon sun
+        // (peak 15:00 UTC) and lower where traffic NO2 titrates it; less under rain clouds.
+        (FleetCatalog.Air, "o3") => Math.Max(
+            5,
+            (25 + 15 * s.Level(metric) + (80 + 20 * s.Offset(metric)) * Math.Max(0, s.Daily(15)) * (1 - 0.6 * s.Rain()))
+            * (1 - 0.2 * s.RushHours()) + 10 * s.Drift(metric, 3 * Hour) + 2 * s.Noise(metric)),
 
-        // 7.2 ± 0.3.
-        (FleetCatalog.Water, "ph") => 7.2 + 0.12 * s.Offset(metric) + 0.1 * s.Drift(metric, 6 * Hour) + 0.03 * s.Noise(metric),
+        // 7.2 ± 0.3; rain is slightly acidic and lowers it by up to 0.25.
+        (FleetCatalog.Water, "ph") => 7.2 + 0.12 * s.Offset(metric) + 0.1 * s.Drift(metric, 6 * Hour) - 0.25 * s.Rain() + 0.03 * s.Noise(metric),
         // [9, 19] °C, a damped and late daily cycle.
         (FleetCatalog.Water, "temperature") => WaterTemperature(s),
-        // [6.5, 11.5] mg/L: a fraction of saturation, which falls as the water warms.
-        (FleetCatalog.Water, "do") => OxygenSaturation(WaterTemperature(s)) * (0.85 + 0.08 * s.Offset(metric) + 0.05 * s.Drift(metric, 3 * Hour)) + 0.05 * s.Noise(metric),
-        // [280, 845] µS/cm, typical fresh water.
-        (FleetCatalog.Water, "conductivity") => (300 + 500 * s.Level(metric)) * (1 + 0.05 * s.Drift(metric, 12 * Hour)) + 2 * s.Noise(metric),
-        // [1, 14] NTU.
-        (FleetCatalog.Water, "turbidity") => Math.Max(0.1, (2 + 8 * s.Level(metric)) * (1 + 0.4 * s.Drift(metric, 2 * Hour)) + 0.1 * s.Noise(metric)),
+        // [6.5, 12] mg/L: a fraction of saturation, which falls as the water warms; rain aerates it.
+        (FleetCatalog.Water, "do") => OxygenSaturation(WaterTemperature(s)) * (0.85 + 0.08 * s.Offset(metric) + 0.05 * s.Drift(metric, 3 * Hour) + 0.05 * s.Rain()) + 0.05 * s.Noise(metric),
+        // [180, 845] µS/cm, typical fresh water, diluted by up to a third by rain.
+        (FleetCatalog.Water, "conductivity") => (300 + 500 * s.Level(metric)) * (1 + 0.05 * s.Drift(metric, 12 * Hour)) * (1 - 0.35 * s.Rain()) + 2 * s.Noise(metric),
+        // [1, 85] NTU: runoff makes rain the main cause of turbid water.
+        (FleetCatalog.Water, "turbidity") => Math.Max(0.1, (2 + 8 * s.Level(metric)) * (1 + 0.4 * s.Drift(metric, 2 * Hour)) * (1 + 5 * s.Rain()) + 0.1 * s.Noise(metric)),
 
         // [8, 42] % VWC, drying a little in the afternoon.
         (FleetCatalog.Soil, "moisture") => SoilMoisture(s),
@@ -141,16 +149,26 @@ public sealed class SignalModel(int seed, IReadOnlyList<SignalEpisode> episodes)
     private static double WaterTemperature(Sample s) =>
         14 + 3 * s.Offset("temperature") + 1.5 * s.Daily(17) + 0.5 * s.Drift("temperature", 12 * Hour) + 0.05 * s.Noise("temperature");
 
+    /// <summary>
+    /// [8, 60] % VWC: drying through the day, a jump of 12 points at each irrigation (every 48 h,
+    /// at a time of its own per device) decaying as the soil dries (18 h), and wetter after rain.
+    /// </summary>
     private static double SoilMoisture(Sample s) =>
-        25 + 10 * s.Offset("moisture") + 5 * s.Drift("moisture", 24 * Hour) - s.Daily(15) + 0.2 * s.Noise("moisture");
+        25 + 10 * s.Offset("moisture") + 5 * s.Drift("moisture", 24 * Hour) - s.Daily(15)
+        + 12 * s.SinceIrrigation() + 6 * s.Rain() + 0.2 * s.Noise("moisture");
 
     /// <summary>Dissolved oxygen at saturation in fresh water (Benson and Krause fit, 0–40 °C), in mg/L.</summary>
     private static double OxygenSaturation(double celsius) =>
         14.652 - 0.41022 * celsius + 0.007991 * celsius * celsius - 0.000077774 * celsius * celsius * celsius;
 
     /// <summary>The random inputs of one device at one instant; all in [-1, 1] or [0, 1].</summary>
-    private readonly record struct Sample(ulong Device, long UnixMilliseconds)
+    private readonly record struct Sample(ulong Device, ulong Site, long UnixMilliseconds)
     {
+        private const long RainBlockMilliseconds = 6 * 3_600_000;
+        private const long IrrigationPeriodMilliseconds = 48 * 3_600_000;
+        private const ulong RainSalt = 0x7261696E00000005;
+        private const ulong IrrigationSalt = 0x6972726967000006;
+
         private const ulong OffsetSalt = 0x6F66667365740001;
         private const ulong LevelSalt = 0x6C6576656C000002;
         private const ulong DriftSalt = 0x6472696674000003;
@@ -183,8 +201,36 @@ public sealed class SignalModel(int seed, IReadOnlyList<SignalEpisode> episodes)
         /// <summary>Daily cycle in [-1, 1], 1 at <paramref name="peakHour"/> UTC.</summary>
         public double Daily(double peakHour) => Math.Cos(2 * Math.PI * (HourOfDay - peakHour) / 24);
 
+        /// <summary>
+        /// Rain at the site in [0, 1]: about one 6-hour block in five has a shower (rising and
+        /// falling within the block, of a strength of its own), whose effect lingers for a few
+        /// hours after it stops (3-hour decay). The same for every node of the site.
+        /// </summary>
+        public double Rain()
+        {
+            var block = Math.DivRem(UnixMilliseconds, RainBlockMilliseconds, out var into) - (into < 0 ? 1 : 0);
+            var f = (double)(UnixMilliseconds - (block * RainBlockMilliseconds)) / RainBlockMilliseconds;
+            var now = Shower(block) * Math.Sin(Math.PI * f);
+            var after = Shower(block - 1) * Math.Exp(-f * 6 / 3);
+            return Math.Min(1, Math.Max(now, after));
+        }
+
+        /// <summary>In [0, 1]: 1 right after this device's last irrigation, decaying with an 18-hour time constant.</summary>
+        public double SinceIrrigation()
+        {
+            var phase = (long)(Unit(Combine(Device, IrrigationSalt, 0)) * IrrigationPeriodMilliseconds);
+            var since = ((UnixMilliseconds - phase) % IrrigationPeriodMilliseconds + IrrigationPeriodMilliseconds) % IrrigationPeriodMilliseconds;
+            return Math.Exp(-since / (18.0 * 3_600_000));
+        }
+
         /// <summary>Traffic peaks around 08:00 and 18:00, in [0, ~1].</summary>
         public double RushHours() => Peak(8) + Peak(18);
+
+        private double Shower(long block)
+        {
+            var draw = Combine(Site, RainSalt, block);
+            return Unit(draw) < 0.2 ? 0.4 + (0.6 * Unit(Mix(draw))) : 0;
+        }
 
         private double Peak(double hour)
         {
