@@ -198,6 +198,49 @@ public sealed class AlertmanagerChannelTests(AlertmanagerFixture alertmanager) :
         Assert.Equal(new Uri(Server.Url, "api/v2/alerts"), handler.LastUri);
     }
 
+    [Fact]
+    public async Task After_a_restart_the_first_tick_re_posts_the_firing_alerts_this_channel_had_delivered()
+    {
+        var scenario = Scenario(out var site);
+        var startsAt = Now().AddMinutes(-2);
+        var delivered = scenario.Fire("air-01", 90, startsAt);
+        var elsewhere = scenario.Fire("air-02", 95, startsAt);
+        var undelivered = scenario.Fire("air-03", 99, startsAt);
+
+        // The outbox of the previous run: air-01 delivered here, air-02 routed to another channel, air-03 not reached yet.
+        var data = Directory.CreateTempSubdirectory("ecomonitor-am-");
+        _disposables.Add(new Cleanup(() => data.Delete(recursive: true)));
+        var outbox = new NotificationOutbox(
+            MsOptions.Create(new Hosting.EcoMonitorOptions { DataDirectory = data.FullName }),
+            MsOptions.Create(new NotificationOptions()),
+            new Observability.IngestMetrics(),
+            NullLogger<NotificationOutbox>.Instance);
+        _disposables.Add(outbox);
+        outbox.Register("alertmanager");
+        outbox.Append([delivered, elsewhere, undelivered]);
+        outbox.MarkDelivered("alertmanager", elsewhere.Sequence);
+        var router = new Service.Notifications.Routing.NotificationRouter(MsOptions.Create(new NotificationOptions
+        {
+            Routes =
+            [
+                new RouteOptions { Match = new NotificationMatcher { Device = "air-02" }, Channels = ["other"] },
+                new RouteOptions { Match = new NotificationMatcher(), Channels = ["alertmanager"] },
+            ],
+        }));
+
+        var channel = Channel(scenario, language: "en", outbox: outbox, router: router);
+        await channel.TickAsync(Ct);
+
+        var active = await WaitForAsync(site, active: true, alerts => alerts.Count >= 1, "the re-posted alert");
+        Assert.Equal("air-01", Assert.Single(active).Labels["device"]);
+        Assert.Equal(1, channel.TrackedCount);
+    }
+
+    private sealed class Cleanup(Action action) : IDisposable
+    {
+        public void Dispose() => action();
+    }
+
     public void Dispose()
     {
         foreach (var disposable in _disposables)
@@ -217,7 +260,7 @@ public sealed class AlertmanagerChannelTests(AlertmanagerFixture alertmanager) :
         return scenario;
     }
 
-    private AlertmanagerChannel Channel(ChannelScenario scenario, string? language = null, Uri? url = null, HttpClient? http = null)
+    private AlertmanagerChannel Channel(ChannelScenario scenario, string? language = null, Uri? url = null, HttpClient? http = null, NotificationOutbox? outbox = null, Service.Notifications.Routing.NotificationRouter? router = null)
     {
         if (http is null)
         {
@@ -241,7 +284,9 @@ public sealed class AlertmanagerChannelTests(AlertmanagerFixture alertmanager) :
             scenario.Book,
             MsOptions.Create(scenario.Options),
             TimeProvider.System,
-            NullLogger<AlertmanagerChannel>.Instance);
+            NullLogger<AlertmanagerChannel>.Instance,
+            outbox,
+            router);
         _disposables.Add(channel);
         return channel;
     }

@@ -7,6 +7,7 @@ using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Core.Readings;
 using EcoMonitor.Service.Alerting;
+using EcoMonitor.Service.Notifications.Routing;
 using EcoMonitor.Service.Notifications.Templates;
 using Microsoft.Extensions.Options;
 
@@ -48,8 +49,12 @@ public sealed partial class AlertmanagerChannel(
     AlertBook book,
     IOptions<NotificationOptions> notificationOptions,
     TimeProvider time,
-    ILogger<AlertmanagerChannel> logger) : INotificationChannel, IPeriodicChannel, IDisposable
+    ILogger<AlertmanagerChannel> logger,
+    NotificationOutbox? outbox = null,
+    NotificationRouter? router = null) : INotificationChannel, IPeriodicChannel, IDisposable
 {
+    private bool _seeded;
+
     /// <summary>At most this many alerts are remembered for re-posting.</summary>
     public const int MaxTracked = 10_000;
 
@@ -144,6 +149,12 @@ public sealed partial class AlertmanagerChannel(
         await _posting.WaitAsync(cancellationToken);
         try
         {
+            if (!_seeded)
+            {
+                _seeded = true;
+                Seed();
+            }
+
             var firing = book.Firing().Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
             List<PostableAlert> resend;
             int forgotten;
@@ -173,6 +184,50 @@ public sealed partial class AlertmanagerChannel(
     }
 
     public void Dispose() => _posting.Dispose();
+
+    /// <summary>
+    /// After a restart the set of alerts this channel delivered is empty, and Alertmanager would
+    /// resolve them on its own <c>resolve_timeout</c>. The outbox knows better: an alert still
+    /// firing whose last notification up to this channel's cursor was a firing one, routed here
+    /// and not silenced, was delivered here; it is tracked again and re-posted with the others.
+    /// </summary>
+    private void Seed()
+    {
+        if (outbox is null)
+        {
+            return;
+        }
+
+        outbox.Register(Name);
+        var cursor = outbox.DeliveredTo(Name);
+        var journal = outbox.After(0);
+        var zh = (options.Language ?? notificationOptions.Value.Language) != NotificationFormatter.English;
+        var now = time.GetUtcNow();
+        var seeded = 0;
+        lock (_sent)
+        {
+            foreach (var alert in book.Firing())
+            {
+                if (_sent.ContainsKey(alert.Id) || _sent.Count >= MaxTracked)
+                {
+                    continue;
+                }
+
+                var last = journal.LastOrDefault(n => n.AlertId == alert.Id && n.Sequence <= cursor);
+                if (last is { State: NotificationState.Firing }
+                    && (router is null || (router.Routes(last, Name) && !router.IsSilenced(last, last.CreatedAt))))
+                {
+                    _sent[alert.Id] = ToPostable(last, zh, now);
+                    seeded++;
+                }
+            }
+        }
+
+        if (seeded > 0)
+        {
+            LogSeeded(logger, Name, seeded);
+        }
+    }
 
     private static Uri Endpoint(ChannelOptions options)
     {
@@ -326,6 +381,9 @@ public sealed partial class AlertmanagerChannel(
 
     [LoggerMessage(EventId = 7602, Level = LogLevel.Debug, Message = "[{Channel}] re-posted {Count} firing alert(s) to Alertmanager; {Forgotten} no longer firing forgotten")]
     private static partial void LogResent(ILogger logger, string channel, int count, int forgotten);
+
+    [LoggerMessage(EventId = 7604, Level = LogLevel.Information, Message = "[{Channel}] {Count} firing alert(s) delivered before the restart tracked again for re-posting")]
+    private static partial void LogSeeded(ILogger logger, string channel, int count);
 
     [LoggerMessage(EventId = 7603, Level = LogLevel.Warning, Message = "[{Channel}] more than {Max} firing alerts delivered: the {Count} oldest are no longer re-posted, and Alertmanager resolves them after its resolve_timeout")]
     private static partial void LogEvicted(ILogger logger, string channel, int count, int max);
