@@ -19,7 +19,7 @@ public sealed record AlertStateFile(int Version, DateTimeOffset SavedAt, AlertBo
 /// A file that cannot be read is moved aside (and logged), and the service starts without state
 /// rather than not at all.
 /// </summary>
-public sealed partial class AlertStateStore(IOptions<EcoMonitorOptions> options, ILogger<AlertStateStore> logger)
+public sealed partial class AlertStateStore(IOptions<EcoMonitorOptions> options, TimeProvider time, ILogger<AlertStateStore> logger)
 {
     private readonly string _directory = Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "state");
 
@@ -48,7 +48,7 @@ public sealed partial class AlertStateStore(IOptions<EcoMonitorOptions> options,
             LogUnreadable(logger, FilePath, ex.Message);
         }
 
-        var aside = Path.Combine(_directory, $"alerts.unreadable-{DateTime.UtcNow:yyyyMMddTHHmmssfff}.json");
+        var aside = Path.Combine(_directory, $"alerts.unreadable-{time.GetUtcNow():yyyyMMddTHHmmssfff}.json");
         File.Move(FilePath, aside);
         return null;
     }

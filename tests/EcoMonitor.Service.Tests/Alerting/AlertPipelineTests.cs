@@ -262,7 +262,7 @@ public sealed class AlertPipelineTests : IDisposable
                 RuleSet,
                 new AlertBook(time),
                 Outbox,
-                new AlertStateStore(dataOptions, NullLogger<AlertStateStore>.Instance),
+                new AlertStateStore(dataOptions, time, NullLogger<AlertStateStore>.Instance),
                 alertOptions,
                 MsOptions.Create(new AlertEvaluatorOptions()),
                 time,

@@ -318,7 +318,7 @@ public sealed class AlertBook
 
     private void Apply(AlertTransition t, DateTimeOffset now, ref List<AlertNotification>? sent)
     {
-        if (t.To == AlertState.Pending || (t.From == AlertState.Pending && t.To == AlertState.Inactive))
+        if (!t.IsNotifiable)
         {
             // Recorded in the store for dashboards; nobody is paged for what has not fired.
             return;

@@ -1,11 +1,8 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using EcoMonitor.FirmwareSim;
+using EcoMonitor.Service.Tests.Fixtures;
 using MQTTnet;
-using Xunit;
 
-namespace EcoMonitor.FirmwareSim.Tests;
+namespace EcoMonitor.Service.Tests.FirmwareSim;
 
 /// <summary>
 /// The load generator against a real mosquitto on a free loopback port: every planned message is
@@ -19,7 +16,8 @@ public sealed class LoadGeneratorBrokerTests
     public async Task Every_planned_message_reaches_a_subscriber(int qos)
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var broker = await Mosquitto.StartAsync(ct);
+        await using var broker = await MosquittoServer.StartAsync(ct);
+        var directory = Directory.CreateTempSubdirectory("ecomonitor-load-");
         var factory = new MqttClientFactory();
         using var subscriber = factory.CreateMqttClient();
         var received = 0;
@@ -33,7 +31,7 @@ public sealed class LoadGeneratorBrokerTests
         await subscriber.ConnectAsync(factory.CreateClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId("load-test-sub").Build(), ct);
         await subscriber.SubscribeAsync(factory.CreateSubscribeOptionsBuilder().WithTopicFilter("eco/#", MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
 
-        var summaryFile = Path.Combine(broker.Directory, "load.json");
+        var summaryFile = Path.Combine(directory.FullName, "load.json");
         var options = new LoadOptions
         {
             Fleet = new FleetOptions { Port = broker.Port, Qos = qos, Duration = TimeSpan.FromSeconds(2), SummaryFile = summaryFile, ClientIdPrefix = "load-test" },
@@ -54,12 +52,7 @@ public sealed class LoadGeneratorBrokerTests
         Assert.True(progress.Snapshots > 0);
 
         // At QoS 0 over loopback nothing is lost in practice; the subscriber sees every message, 20 per device.
-        var deadline = Stopwatch.StartNew();
-        while (Volatile.Read(ref received) < 1000 && deadline.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(20, ct);
-        }
-
+        await Eventually.WaitAsync(() => Volatile.Read(ref received) >= 1000, TimeSpan.FromSeconds(10), "1000 messages at the subscriber", ct);
         Assert.Equal(1000, Volatile.Read(ref received));
         Assert.Equal(50, topics.Count);
         Assert.All(topics.Values, n => Assert.Equal(20, n));
@@ -67,12 +60,13 @@ public sealed class LoadGeneratorBrokerTests
         var json = await File.ReadAllTextAsync(summaryFile, ct);
         Assert.Contains("\"completed\": 1000", json, StringComparison.Ordinal);
         Assert.Contains("\"p99Ms\":", json, StringComparison.Ordinal);
+        directory.Delete(recursive: true);
     }
 
     [Fact]
     public async Task An_unreachable_broker_is_a_connection_failure()
     {
-        var options = new LoadOptions { Fleet = new FleetOptions { Port = Mosquitto.FreePort(), Duration = TimeSpan.FromSeconds(1) }, Rate = 10 };
+        var options = new LoadOptions { Fleet = new FleetOptions { Port = FreePort.Next(), Duration = TimeSpan.FromSeconds(1) }, Rate = 10 };
         await Assert.ThrowsAsync<FleetConnectionException>(() => new LoadGenerator(TimeProvider.System).RunAsync(options, null, TestContext.Current.CancellationToken));
     }
 
@@ -94,90 +88,6 @@ public sealed class LoadGeneratorBrokerTests
                 {
                     return;
                 }
-            }
-        }
-    }
-
-    /// <summary>A mosquitto of its own on a free loopback port, as the service's tests start one.</summary>
-    private sealed class Mosquitto : IAsyncDisposable
-    {
-        private readonly Process _process;
-
-        private Mosquitto(Process process, int port, string directory)
-        {
-            _process = process;
-            Port = port;
-            Directory = directory;
-        }
-
-        public int Port { get; }
-
-        public string Directory { get; }
-
-        public static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-
-        public static async Task<Mosquitto> StartAsync(CancellationToken ct)
-        {
-            var binary = new[] { "/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto" }.FirstOrDefault(File.Exists);
-            if (binary is null)
-            {
-                Assert.Skip("mosquitto is not installed (deploy/local/test.sh installs it)");
-            }
-
-            var directory = System.IO.Directory.CreateTempSubdirectory("ecomonitor-load-").FullName;
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(directory, (UnixFileMode)0b111_111_111); // mosquitto started as root drops to its own user
-            }
-
-            var port = FreePort();
-            var config = Path.Combine(directory, "mosquitto.conf");
-            await File.WriteAllTextAsync(config, string.Create(CultureInfo.InvariantCulture, $"""
-                listener {port} 127.0.0.1
-                allow_anonymous true
-                persistence false
-                log_dest file {directory}/mosquitto.log
-                max_queued_messages 1000000
-                max_inflight_messages 0
-                """), ct);
-            var process = Process.Start(new ProcessStartInfo(binary!, ["-c", config]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-            var started = Stopwatch.StartNew();
-            while (true)
-            {
-                using var client = new TcpClient();
-                try
-                {
-                    await client.ConnectAsync(IPAddress.Loopback, port, ct);
-                    return new Mosquitto(process, port, directory);
-                }
-                catch (SocketException) when (started.Elapsed < TimeSpan.FromSeconds(15) && !process.HasExited)
-                {
-                    await Task.Delay(50, ct);
-                }
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                await _process.WaitForExitAsync();
-            }
-
-            _process.Dispose();
-            try
-            {
-                System.IO.Directory.Delete(Directory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Best effort: a temporary folder.
             }
         }
     }
