@@ -83,6 +83,7 @@ public static class ServiceCollectionExtensions
 
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<StoreHealth>();
+        services.AddSingleton<ReadinessConditions>();
         services.AddSingleton<MqttConnectionState>();
         services.AddSingleton<DeadLetterStore>();
         services.AddSingleton<DeadLetterRepublisher>();

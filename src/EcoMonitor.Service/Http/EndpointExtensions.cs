@@ -11,7 +11,7 @@ public static class EndpointExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthResponseWriter.WriteAsync });
         app.MapMetrics("/metrics", app.Services.GetRequiredService<IngestMetrics>().Registry);
         app.MapAlertEndpoints();
         return app;

@@ -5,12 +5,26 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace EcoMonitor.Service.Http;
 
-/// <summary>Ready = connected to the broker, and the store or, failing it, the spool takes readings.</summary>
-public sealed class ReadinessCheck(MqttConnectionState mqtt, StoreHealth store, IngestMetrics metrics) : IHealthCheck
+/// <summary>
+/// Ready = connected to the broker, the store or, failing it, the spool takes readings, and no
+/// part of the service has raised a blocking condition (<see cref="ReadinessConditions"/>).
+/// </summary>
+public sealed class ReadinessCheck(MqttConnectionState mqtt, StoreHealth store, IngestMetrics metrics, ReadinessConditions conditions) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var data = new Dictionary<string, object> { ["mqtt"] = mqtt.IsConnected, ["store"] = store.IsHealthy };
+        var blocking = conditions.Blocking;
+        if (blocking.Count > 0)
+        {
+            data["blocking"] = blocking.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        }
+
+        foreach (var (key, value) in conditions.Details)
+        {
+            data[key] = value;
+        }
+
         if (!mqtt.IsConnected)
         {
             return Task.FromResult(HealthCheckResult.Unhealthy("not connected to the MQTT broker", data: data));
@@ -19,6 +33,11 @@ public sealed class ReadinessCheck(MqttConnectionState mqtt, StoreHealth store, 
         if (store.Unauthorized is { } refused)
         {
             return Task.FromResult(HealthCheckResult.Unhealthy($"the store refuses our credentials: {refused}", data: data));
+        }
+
+        if (blocking.Count > 0)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy(string.Join("; ", blocking.Select(p => $"{p.Key}: {p.Value}")), data: data));
         }
 
         if (store.LastFailure is { } failure)
