@@ -46,6 +46,7 @@ public sealed class IngestMetrics
         NotificationsExpired = factory.CreateCounter("ecomonitor_notifications_expired_total", "Notifications given up for a channel by the expiry policy (Notifications:MaxAge, or the outbox bound).", "channel");
         AlertStateSaves = factory.CreateCounter("ecomonitor_alert_state_saves_total", "Alert state snapshots written to DataDirectory/state.");
         MqttConnected = factory.CreateGauge("ecomonitor_mqtt_connected", "1 while connected to the broker.");
+        NotificationWorkerRestarts = factory.CreateCounter("ecomonitor_notification_worker_restarts_total", "Times a channel's delivery or resend loop threw and was restarted after a backoff, by channel.", "channel");
     }
 
     public CollectorRegistry Registry { get; }
@@ -111,6 +112,8 @@ public sealed class IngestMetrics
     public Counter NotificationMessages { get; }
 
     public Counter AlertStateSaves { get; }
+
+    public Counter NotificationWorkerRestarts { get; }
 
     public double RejectionsFor(string reason) => Rejections.WithLabels(reason).Value;
 }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
 using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Core.Catalog;
@@ -11,7 +13,9 @@ using EcoMonitor.Service.Notifications.Routing;
 using EcoMonitor.Service.Notifications.Templates;
 using EcoMonitor.Service.Observability;
 using EcoMonitor.Service.Tests.Fixtures;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using MsOptions = Microsoft.Extensions.Options.Options;
 
@@ -27,6 +31,7 @@ public sealed class ChannelWorkerTests : IDisposable
     private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("ecomonitor-worker-");
     private readonly FakeTimeProvider _time = new(Start);
     private readonly IngestMetrics _metrics = new();
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
     private readonly FakeChannel _channel = new("robot");
     private long _sequence;
 
@@ -272,6 +277,114 @@ public sealed class ChannelWorkerTests : IDisposable
         Assert.Equal(2, outbox.DeliveredTo("robot"));
     }
 
+    [Fact]
+    public async Task A_message_whose_rendering_throws_an_unexpected_exception_twice_does_not_stop_the_channel_and_every_notification_is_delivered_once()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var options = new NotificationOptions { GroupWindow = TimeSpan.Zero };
+
+        // The formatter fails on the first two messages, as FindSystemTimeZoneById does while tzdata is replaced.
+        var (outbox, worker) = Open(options, formatterOptions: new FailingFirstReads(options, 2));
+        outbox.Append([Make("site-a"), Make("site-b"), Make("site-c")]);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var run = worker.RunAsync(stop.Token);
+
+        await Eventually.WaitAsync(
+            () =>
+            {
+                Assert.False(run.IsFaulted, $"the worker died: {run.Exception?.InnerException}");
+                _time.Advance(TimeSpan.FromSeconds(1));
+                return outbox.DeliveredTo("robot") == 3;
+            },
+            Deadline,
+            "every notification delivered",
+            ct);
+
+        await stop.CancelAsync();
+        await run;
+        Assert.Equal(["site-a", "site-b", "site-c"], _channel.Messages.Select(m => m.Site));
+        Assert.Equal(2, _metrics.NotificationsFailed.WithLabels("robot").Value);
+        Assert.Equal(3, _metrics.NotificationsSent.WithLabels("robot").Value);
+    }
+
+    [Fact]
+    public async Task A_delivery_loop_that_throws_is_logged_counted_restarted_with_backoff_and_shown_in_readiness_without_blocking_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var conditions = new ReadinessConditions();
+        var log = new RecordingLogger();
+        var tuning = new ResilienceTuning { Backoff = TimeSpan.FromSeconds(5), MaxBackoff = TimeSpan.FromMinutes(1) };
+        var supervisor = new ChannelSupervisor(tuning, _time, _metrics, conditions, log);
+        var health = supervisor.Track("robot");
+        var (outbox, worker) = Open(new NotificationOptions { GroupWindow = TimeSpan.Zero }, health: health);
+        outbox.Append([Make("site-a"), Make("site-b")]);
+
+        // The loop throws a type nobody expects on its first two runs, then delivers.
+        var runs = 0;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var supervised = supervisor.RunAsync(
+            "robot",
+            "delivery",
+            async token =>
+            {
+                if (Interlocked.Increment(ref runs) <= 2)
+                {
+                    throw new NotSupportedException($"run {runs}");
+                }
+
+                await worker.RunAsync(token);
+            },
+            stop.Token);
+
+        await Eventually.WaitAsync(() => health.Restarts == 1, Deadline, "the first crash", ct);
+        Assert.Equal(ChannelHealth.Restarting, health.State);
+        Assert.Equal("NotSupportedException: run 1", health.LastError);
+        _time.Advance(TimeSpan.FromSeconds(4.9));
+        Assert.Equal(1, Volatile.Read(ref runs));
+        _time.Advance(TimeSpan.FromSeconds(0.1));
+        await Eventually.WaitAsync(() => health.Restarts == 2, Deadline, "the second run and crash", ct);
+
+        // The backoff doubles: 10 s before the third run.
+        _time.Advance(TimeSpan.FromSeconds(9.9));
+        Assert.Equal(2, Volatile.Read(ref runs));
+        _time.Advance(TimeSpan.FromSeconds(0.1));
+        await Eventually.WaitAsync(() => outbox.DeliveredTo("robot") == 2, Deadline, "delivery after the restarts", ct);
+
+        Assert.Equal(["site-a", "site-b"], _channel.Messages.Select(m => m.Site));
+        Assert.Equal(2, _metrics.NotificationWorkerRestarts.WithLabels("robot").Value);
+        Assert.Equal(2, log.Entries.Count(e => e.Level == LogLevel.Error && e.EventId == 7211 && e.Exception is NotSupportedException));
+        Assert.Empty(conditions.Blocking);
+        var detail = JsonSerializer.SerializeToElement(Assert.Single(conditions.Details, d => d.Key == "notifications").Value, new JsonSerializerOptions(JsonSerializerDefaults.Web));
+        var robot = detail.GetProperty("robot");
+        Assert.Equal("running", robot.GetProperty("state").GetString());
+        Assert.Equal(2, robot.GetProperty("restarts").GetInt32());
+        Assert.Equal(0, robot.GetProperty("pending").GetDouble());
+        Assert.Equal("NotSupportedException: run 2", robot.GetProperty("lastError").GetString());
+
+        await stop.CancelAsync();
+        await supervised;
+        Assert.Equal(ChannelHealth.Stopped, health.State);
+    }
+
+    [Fact]
+    public async Task A_failing_delivery_shows_as_backing_off_with_its_error_until_the_channel_is_back()
+    {
+        var health = new ChannelHealth(() => 0);
+        var (outbox, worker) = Open(new NotificationOptions { GroupWindow = TimeSpan.Zero }, health: health);
+        outbox.Append([Make("site-a")]);
+        _channel.FailNext = 1;
+
+        await worker.RoundAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(ChannelHealth.BackingOff, health.State);
+        Assert.Equal("ChannelDeliveryException: down", health.LastError);
+        Assert.Equal(Start, health.LastErrorAt);
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+        await worker.RoundAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(ChannelHealth.Running, health.State);
+        Assert.Single(_channel.Messages);
+    }
+
     public void Dispose()
     {
         foreach (var d in _disposables)
@@ -289,7 +402,12 @@ public sealed class ChannelWorkerTests : IDisposable
         sent.AddRange(_channel.Messages.Skip(before).Select(m => (_time.GetUtcNow(), m.Notifications.Count)));
     }
 
-    private (NotificationOutbox Outbox, ChannelWorker Worker) Open(NotificationOptions options, ChannelOptions? channel = null, INotificationChannel? destination = null)
+    private (NotificationOutbox Outbox, ChannelWorker Worker) Open(
+        NotificationOptions options,
+        ChannelOptions? channel = null,
+        INotificationChannel? destination = null,
+        IOptions<NotificationOptions>? formatterOptions = null,
+        ChannelHealth? health = null)
     {
         channel ??= new ChannelOptions { Name = "robot", Type = "log" };
         var outbox = new NotificationOutbox(
@@ -306,12 +424,13 @@ public sealed class ChannelWorkerTests : IDisposable
             channel,
             outbox,
             new NotificationRouter(MsOptions.Create(options)),
-            new NotificationFormatter(MetricCatalog.Default, ruleSet, MsOptions.Create(options)),
+            new NotificationFormatter(MetricCatalog.Default, ruleSet, formatterOptions ?? MsOptions.Create(options)),
             options,
             new ResilienceTuning { RetryAttempts = 0, BreakerMinimumThroughput = 1000 },
             _time,
             _metrics,
-            NullLogger.Instance);
+            NullLogger.Instance,
+            health);
         return (outbox, worker);
     }
 
@@ -358,5 +477,28 @@ public sealed class ChannelWorkerTests : IDisposable
             Messages.Add(message);
             return Task.CompletedTask;
         }
+    }
+
+    /// <summary>Options whose first reads throw (an exception type no delivery code expects), then answer.</summary>
+    private sealed class FailingFirstReads(NotificationOptions value, int failures) : IOptions<NotificationOptions>
+    {
+        private int _reads;
+
+        public NotificationOptions Value => Interlocked.Increment(ref _reads) <= failures
+            ? throw new InvalidTimeZoneException("the time zone file is being replaced")
+            : value;
+    }
+
+    private sealed class RecordingLogger : ILogger
+    {
+        public ConcurrentQueue<(LogLevel Level, int EventId, Exception? Exception)> Entries { get; } = new();
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Enqueue((logLevel, eventId.Id, exception));
     }
 }

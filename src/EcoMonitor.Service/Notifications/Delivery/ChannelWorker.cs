@@ -33,6 +33,7 @@ public sealed partial class ChannelWorker
     private readonly TimeProvider _time;
     private readonly IngestMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly ChannelHealth? _health;
     private readonly HashSet<long> _done = [];
     private readonly ChannelReader<bool> _signal;
     private TimeSpan _backoff;
@@ -48,7 +49,8 @@ public sealed partial class ChannelWorker
         ResilienceTuning tuning,
         TimeProvider time,
         IngestMetrics metrics,
-        ILogger logger)
+        ILogger logger,
+        ChannelHealth? health = null)
     {
         ArgumentNullException.ThrowIfNull(channel);
         ArgumentNullException.ThrowIfNull(channelOptions);
@@ -63,6 +65,7 @@ public sealed partial class ChannelWorker
         _time = time;
         _metrics = metrics;
         _logger = logger;
+        _health = health;
         _pipeline = ChannelResilience.Build(channelOptions, time, tuning);
         var rate = channelOptions.RatePerMinute ?? DefaultRatePerMinute(channelOptions.Type);
         _bucket = rate is { } perMinute ? new TokenBucket(perMinute, time) : null;
@@ -180,18 +183,20 @@ public sealed partial class ChannelWorker
     private async Task<bool> SendAsync(Group group, CancellationToken cancellationToken)
     {
         var items = group.Items;
-        var message = new NotificationMessage(
-            Name,
-            $"{Name}:{items[0].Sequence}-{items[^1].Sequence}",
-            group.Site,
-            items,
-            _formatter.Render(items, _channelOptions.Language, _channelOptions.TimeZone));
         try
         {
+            // Rendering inside the try: whatever fails for this message fails this message only.
+            var message = new NotificationMessage(
+                Name,
+                $"{Name}:{items[0].Sequence}-{items[^1].Sequence}",
+                group.Site,
+                items,
+                _formatter.Render(items, _channelOptions.Language, _channelOptions.TimeZone));
             await _pipeline.ExecuteAsync(static async (state, ct) => await state.Channel.SendAsync(state.Message, ct), (Channel: _channel, Message: message), cancellationToken);
             _metrics.NotificationsSent.WithLabels(Name).Inc(items.Count);
             _metrics.NotificationMessages.WithLabels(Name).Inc();
             _backoff = TimeSpan.Zero;
+            _health?.Delivered();
             MarkDone(items);
             return true;
         }
@@ -200,6 +205,7 @@ public sealed partial class ChannelWorker
             _metrics.NotificationsFailed.WithLabels(Name).Inc();
             _metrics.NotificationsGivenUp.WithLabels(Name).Inc(items.Count);
             LogGivenUp(_logger, Name, items.Count, ex.Message);
+            _health?.Delivered();
             MarkDone(items);
             return true;
         }
@@ -220,6 +226,7 @@ public sealed partial class ChannelWorker
             }
 
             _notBefore = _time.GetUtcNow() + wait;
+            _health?.DeliveryFailed(ex, _time.GetUtcNow());
             LogFailed(_logger, Name, items.Count, wait, ex.GetType().Name, ex.Message);
             return false;
         }
