@@ -32,7 +32,7 @@ public sealed class ReadinessCheck(MqttConnectionState mqtt, StoreHealth store, 
 
         if (store.Unauthorized is { } refused)
         {
-            return Task.FromResult(HealthCheckResult.Unhealthy($"the store refuses our credentials: {refused}", data: data));
+            return Task.FromResult(HealthCheckResult.Unhealthy($"the store refuses our writes until an operator acts: {refused}", data: data));
         }
 
         if (blocking.Count > 0)

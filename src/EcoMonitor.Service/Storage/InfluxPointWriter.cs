@@ -8,7 +8,8 @@ namespace EcoMonitor.Service.Storage;
 /// <summary>
 /// Writes through the InfluxDB v2 write API with <see cref="WriteApiAsync"/>: each call is one
 /// HTTP request whose outcome we see. (The buffered <c>WriteApi</c> has an unbounded queue and
-/// drops points on dispose, which breaks acknowledge-after-store.)
+/// drops points on dispose, which breaks acknowledge-after-store.) Each InfluxDB answer becomes
+/// one of <see cref="IPointWriter"/>'s outcomes; docs/decisions.md, "The store's answers", lists them.
 /// </summary>
 public sealed class InfluxPointWriter : IPointWriter, IDisposable
 {
@@ -52,6 +53,16 @@ public sealed class InfluxPointWriter : IPointWriter, IDisposable
         catch (InfluxException ex) when (ex.Status is 401 or 403)
         {
             throw new StoreUnauthorizedException($"store refused our credentials ({ex.Status}): {ex.Message}", ex);
+        }
+        catch (InfluxException ex) when (ex.Status == 404)
+        {
+            // InfluxDB answers 404 for a bucket or org that does not exist: as final as a bad token.
+            throw new StoreUnauthorizedException($"store has no bucket '{_options.Bucket}' in org '{_options.Org}' (404): {ex.Message}", ex);
+        }
+        catch (HttpException ex) when (ex.Status is 429 or 503)
+        {
+            TimeSpan? retryAfter = ex.RetryAfter is { } seconds and >= 0 ? TimeSpan.FromSeconds(seconds) : null;
+            throw new StoreBusyException($"store is busy ({ex.Status}, Retry-After {ex.RetryAfter?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "not given"}): {ex.Message}", retryAfter, ex);
         }
     }
 

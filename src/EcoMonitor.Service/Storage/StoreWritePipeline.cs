@@ -14,9 +14,14 @@ namespace EcoMonitor.Service.Storage;
 /// spool at once instead of holding up live traffic.
 /// <see cref="Replay"/>: waits out an outage before replaying the spool, retrying forever with
 /// capped backoff until the service stops.
+/// Both wait at least what a busy store asked (<c>Retry-After</c> of a 429 or 503); a live batch
+/// asked to wait longer than <see cref="MaxLiveRetryAfter"/> is spooled at once instead.
 /// </summary>
 public sealed partial class StoreWritePipeline
 {
+    /// <summary>Longest wait a live batch spends on one <c>Retry-After</c>: the live retry's longest backoff.</summary>
+    public static readonly TimeSpan MaxLiveRetryAfter = TimeSpan.FromSeconds(5);
+
     public StoreWritePipeline(IOptions<InfluxOptions> options, TimeProvider time, ILogger<StoreWritePipeline> logger, IngestMetrics metrics, StoreHealth health)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -25,6 +30,11 @@ public sealed partial class StoreWritePipeline
         // Refusals of the data, of its size or of our credentials are answers, not outages.
         var transient = new PredicateBuilder().Handle<Exception>(ex =>
             ex is not (StoreRejectedException or StoreTooLargeException or StoreUnauthorizedException or OperationCanceledException));
+
+        // A live batch does not wait longer than its longest backoff: the spool takes it, and the replay waits.
+        var retriedLive = new PredicateBuilder().Handle<Exception>(ex =>
+            ex is not (StoreRejectedException or StoreTooLargeException or StoreUnauthorizedException or OperationCanceledException)
+            && !(StoreBusyException.RetryAfterIn(ex) > MaxLiveRetryAfter));
 
         Live = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
@@ -42,12 +52,13 @@ public sealed partial class StoreWritePipeline
             })
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = transient,
+                ShouldHandle = retriedLive,
                 MaxRetryAttempts = influx.RetryAttempts,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(200),
-                MaxDelay = TimeSpan.FromSeconds(5),
+                MaxDelay = MaxLiveRetryAfter,
+                DelayGenerator = args => ValueTask.FromResult(StoreBusyException.RetryAfterIn(args.Outcome.Exception)),
                 OnRetry = args =>
                 {
                     metrics.StoreWriteFailures.Inc();
@@ -68,6 +79,9 @@ public sealed partial class StoreWritePipeline
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(500),
                 MaxDelay = TimeSpan.FromSeconds(15),
+
+                // Polly's own delay is ignored when this answers: the store's wait wins, however long.
+                DelayGenerator = args => ValueTask.FromResult(StoreBusyException.RetryAfterIn(args.Outcome.Exception)),
             })
             .Build();
     }

@@ -9,7 +9,7 @@ namespace EcoMonitor.Service.Storage;
 /// One logical write to the store, for live batches and spool replay alike. A request the store
 /// refuses as bad or too large is split in halves until the offending points are found; those
 /// alone are dead-lettered with the store's reason, the rest is stored. An outage, exhausted
-/// retries, an open circuit or refused credentials end in <see cref="StoreUnavailableException"/>:
+/// retries, an open circuit, refused credentials or a missing bucket end in <see cref="StoreUnavailableException"/>:
 /// the caller spools or waits.
 /// </summary>
 public sealed partial class StoreWriter(
@@ -68,6 +68,6 @@ public sealed partial class StoreWriter(
     [LoggerMessage(EventId = 3201, Level = LogLevel.Warning, Message = "The store refused a point; it is dead-lettered: {Reason}")]
     private static partial void LogPointRejected(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 3202, Level = LogLevel.Critical, Message = "The store refuses our credentials; readings are spooled until an operator fixes Influx:Token: {Reason}")]
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Critical, Message = "The store refuses our writes; readings are spooled until an operator fixes Influx:Token, Influx:Org or Influx:Bucket: {Reason}")]
     private static partial void LogUnauthorized(ILogger logger, string reason);
 }
