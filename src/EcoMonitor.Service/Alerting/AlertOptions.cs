@@ -1,3 +1,7 @@
+using EcoMonitor.Core.Alerting.Evaluation;
+using EcoMonitor.Core.Alerting.Lifecycle;
+using Microsoft.Extensions.Options;
+
 namespace EcoMonitor.Service.Alerting;
 
 /// <summary>Section <c>Alerts</c> (DESIGN §6).</summary>
@@ -48,3 +52,14 @@ public sealed class AlertOptions
         return (File.Exists(DefaultRulesFile) || !File.Exists(beside) ? DefaultRulesFile : beside, false);
     }
 }
+
+[OptionsValidator]
+public sealed partial class AlertOptionsValidator : IValidateOptions<AlertOptions>;
+
+/// <summary><c>Alerts:Evaluator</c>: its ranges, checked at start.</summary>
+[OptionsValidator]
+public sealed partial class AlertEvaluatorOptionsValidator : IValidateOptions<AlertEvaluatorOptions>;
+
+/// <summary><c>Alerts:Lifecycle</c>: its ranges, checked at start.</summary>
+[OptionsValidator]
+public sealed partial class AlertBookOptionsValidator : IValidateOptions<AlertBookOptions>;

@@ -59,12 +59,17 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<InfluxOptions>, InfluxOptionsValidator>();
         services.AddOptions<DeadLetterOptions>().Bind(configuration.GetSection(DeadLetterOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DeadLetterOptions>, DeadLetterOptionsValidator>();
-        services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<AlertEvaluatorOptions>().Bind(configuration.GetSection($"{AlertOptions.Section}:Evaluator")).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<AlertBookOptions>().Bind(configuration.GetSection($"{AlertOptions.Section}:Lifecycle")).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<NotificationOptions>().Bind(configuration.GetSection(NotificationOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AlertOptions>, AlertOptionsValidator>();
+        services.AddOptions<AlertEvaluatorOptions>().Bind(configuration.GetSection($"{AlertOptions.Section}:Evaluator")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AlertEvaluatorOptions>, AlertEvaluatorOptionsValidator>();
+        services.AddOptions<AlertBookOptions>().Bind(configuration.GetSection($"{AlertOptions.Section}:Lifecycle")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AlertBookOptions>, AlertBookOptionsValidator>();
+        services.AddOptions<NotificationOptions>().Bind(configuration.GetSection(NotificationOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<NotificationOptions>, NotificationOptionsRangeValidator>();
         services.AddSingleton<IValidateOptions<NotificationOptions>, NotificationOptionsValidator>();
-        services.AddOptions<ResilienceTuning>().Bind(configuration.GetSection($"{NotificationOptions.Section}:Resilience")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ResilienceTuning>().Bind(configuration.GetSection($"{NotificationOptions.Section}:Resilience")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ResilienceTuning>, ResilienceTuningValidator>();
         // No request logging: robot tokens travel in URLs (Feishu in the path), and secrets are never logged.
         services.AddHttpClient();
         services.ConfigureHttpClientDefaults(b => b.RemoveAllLoggers());

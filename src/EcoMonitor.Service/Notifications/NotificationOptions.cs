@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Service.Notifications;
 
@@ -10,6 +11,7 @@ public sealed class NotificationOptions
     /// <summary>
     /// Where notifications go. None configured: one <c>log</c> channel (DESIGN §6 default).
     /// </summary>
+    [ValidateEnumeratedItems]
     public List<ChannelOptions> Channels { get; set; } = [];
 
     /// <summary>
@@ -58,6 +60,10 @@ public sealed class NotificationOptions
     public long OutboxMaxBytes { get; set; } = 256L * 1024 * 1024;
 }
 
+/// <summary>The ranges of <see cref="NotificationOptions"/> and of each channel; <see cref="NotificationOptionsValidator"/> checks the rest.</summary>
+[OptionsValidator]
+public sealed partial class NotificationOptionsRangeValidator : IValidateOptions<NotificationOptions>;
+
 /// <summary>One channel (<c>Notifications:Channels:N</c>). Which keys apply depends on <see cref="Type"/>.</summary>
 public sealed class ChannelOptions
 {
@@ -89,7 +95,8 @@ public sealed class ChannelOptions
     [Range(1, 100_000)]
     public int? RatePerMinute { get; set; }
 
-    /// <summary>One attempt's timeout.</summary>
+    /// <summary>One attempt's timeout; Polly's timeout takes 10 ms at least.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:05:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Who to @-mention: dingtalk mobile numbers, wecom user ids, feishu open ids.</summary>
@@ -99,6 +106,7 @@ public sealed class ChannelOptions
     public bool MentionAllOnCritical { get; set; }
 
     /// <summary>alertmanager: how often firing alerts are sent again (Alertmanager resolves an alert it has not heard of for its resolve_timeout).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan ResendInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>email: SMTP server.</summary>

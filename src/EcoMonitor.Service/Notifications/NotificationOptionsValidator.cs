@@ -46,11 +46,6 @@ public sealed class NotificationOptionsValidator : IValidateOptions<Notification
                 problems.Add($"{where}:SmtpSecurity '{c.SmtpSecurity}' is not StartTls, Tls or None");
             }
 
-            if (c.Timeout <= TimeSpan.Zero || c.Timeout > TimeSpan.FromMinutes(5))
-            {
-                problems.Add($"{where}:Timeout must be between 0 and 5 minutes");
-            }
-
             if (c.Language is { } language)
             {
                 CheckLanguage(language, $"{where}:Language", problems);

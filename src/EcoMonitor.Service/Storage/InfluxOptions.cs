@@ -29,8 +29,8 @@ public sealed class InfluxOptions
     [Range(1, 100)]
     public int RetryAttempts { get; set; } = 3;
 
-    /// <summary>After repeated failures, live batches go straight to the spool for this long.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    /// <summary>After repeated failures, live batches go straight to the spool for this long (Polly's circuit breaker takes 0.5 s at least).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.500", "00:10:00")]
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(5);
 }
 

@@ -1,5 +1,12 @@
 using System.CommandLine;
 using EcoMonitor.Service.Cli;
+using EcoMonitor.Service.Hosting;
+using EcoMonitor.Service.Notifications;
+using EcoMonitor.Service.Notifications.Delivery;
+using EcoMonitor.Service.Observability;
+using EcoMonitor.Service.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Xunit;
 
 namespace EcoMonitor.Service.Tests.Cli;
@@ -111,6 +118,56 @@ public sealed class CheckConfigCommandTests : IDisposable
         Assert.Equal(CheckConfigCommand.Invalid, before);
         Assert.Equal(CheckConfigCommand.Valid, after);
         Assert.Contains("1 valid rule(s)", output, StringComparison.Ordinal);
+    }
+
+    private const string Channel = "--Notifications:Channels:0:Name=am --Notifications:Channels:0:Type=alertmanager --Notifications:Channels:0:Url=http://127.0.0.1:9093/";
+
+    /// <summary>Values the start used to accept and the code using them throws on (<see cref="The_values_refused_are_those_the_run_time_throws_on"/>).</summary>
+    public static TheoryData<string, string, string> FailingAtRunTime => new()
+    {
+        { "--Influx:BreakDuration=00:00:00.200", "InfluxOptions", "BreakDuration" },
+        { "--Notifications:Resilience:BreakDuration=00:00:00.200", "ResilienceTuning", "BreakDuration" },
+        { "--Notifications:Resilience:RetryDelay=-00:00:01", "ResilienceTuning", "RetryDelay" },
+        { "--Notifications:Resilience:Backoff=00:00:00", "ResilienceTuning", "Backoff" },
+        { "--Notifications:Resilience:MaxBackoff=-00:00:01", "ResilienceTuning", "MaxBackoff" },
+        { $"{Channel} --Notifications:Channels:0:Timeout=00:00:00.005", "NotificationOptions", "Channels[0].Timeout" },
+        { $"{Channel} --Notifications:Channels:0:ResendInterval=00:00:00", "NotificationOptions", "Channels[0].ResendInterval" },
+    };
+
+    [Theory]
+    [MemberData(nameof(FailingAtRunTime))]
+    public async Task An_option_value_that_fails_at_run_time_is_refused_at_start_and_reported(string settings, string type, string member)
+    {
+        var (exit, output) = await RunAsync(["check-config", "--rules", FindExample(), .. settings.Split(' ')]);
+
+        Assert.Equal(CheckConfigCommand.Invalid, exit);
+        Assert.Contains($"configuration ({type}): error: {member.Split('.')[^1]}: The field {type}.{member} must be between ", output, StringComparison.Ordinal);
+        Assert.Contains("check-config: 1 error(s)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_channel_with_defaults_and_the_default_resilience_pass()
+    {
+        var (exit, output) = await RunAsync(["check-config", "--rules", FindExample(), .. Channel.Split(' ')]);
+
+        Assert.Equal(CheckConfigCommand.Valid, exit);
+        Assert.Contains("check-config: 0 error(s)", output, StringComparison.Ordinal);
+    }
+
+    /// <summary>What Polly and <see cref="PeriodicTimer"/> do with the values above, had they passed the start.</summary>
+    [Fact]
+    public void The_values_refused_are_those_the_run_time_throws_on()
+    {
+        var time = TimeProvider.System;
+        var channel = new ChannelOptions { Name = "am", Type = "alertmanager" };
+        Assert.ThrowsAny<Exception>(() => new StoreWritePipeline(
+            Options.Create(new InfluxOptions { BreakDuration = TimeSpan.FromMilliseconds(200) }), time, NullLogger<StoreWritePipeline>.Instance, new IngestMetrics(), new StoreHealth()));
+        Assert.ThrowsAny<Exception>(() => ChannelResilience.Build(channel, time, new ResilienceTuning { BreakDuration = TimeSpan.FromMilliseconds(200) }));
+        Assert.ThrowsAny<Exception>(() => ChannelResilience.Build(channel, time, new ResilienceTuning { RetryDelay = TimeSpan.FromSeconds(-1) }));
+        Assert.ThrowsAny<Exception>(() => ChannelResilience.Build(new ChannelOptions { Timeout = TimeSpan.FromMilliseconds(5) }, time));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PeriodicTimer(TimeSpan.Zero, time));
+
+        // A zero or negative Backoff does not throw: the worker would retry a failing channel in a busy loop.
     }
 
     private string Write(string yaml)

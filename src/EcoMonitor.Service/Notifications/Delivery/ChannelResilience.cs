@@ -66,18 +66,25 @@ public sealed class ResilienceTuning
     [System.ComponentModel.DataAnnotations.Range(0, 10)]
     public int RetryAttempts { get; set; } = 3;
 
-    /// <summary>First quick retry's delay (then doubled, with jitter).</summary>
+    /// <summary>First quick retry's delay (then doubled, with jitter); Polly's retry takes 0 to 1 day.</summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     [System.ComponentModel.DataAnnotations.Range(2, 1000)]
     public int BreakerMinimumThroughput { get; set; } = 4;
 
-    /// <summary>How long an open circuit refuses attempts.</summary>
+    /// <summary>How long an open circuit refuses attempts; Polly's circuit breaker takes 0.5 s to 1 day.</summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:00.500", "1.00:00:00")]
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>First wait of a channel's worker after a failed round (then doubled).</summary>
+    /// <summary>First wait of a channel's worker after a failed round, or before a crashed loop restarts (then doubled). Zero would spin.</summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
     public TimeSpan Backoff { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Longest wait of a worker between rounds while its channel keeps failing.</summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(1);
 }
+
+[Microsoft.Extensions.Options.OptionsValidator]
+public sealed partial class ResilienceTuningValidator : Microsoft.Extensions.Options.IValidateOptions<ResilienceTuning>;
