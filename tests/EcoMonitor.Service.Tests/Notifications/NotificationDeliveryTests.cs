@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Net;
 using System.Text;
+using System.Text.Json;
 using EcoMonitor.Service.Tests.Fixtures;
 using EcoMonitor.Service.Tests.Ingestion;
 
@@ -54,6 +56,18 @@ public sealed class NotificationDeliveryTests(Servers servers) : IAsyncLifetime
         var failed = await service.ReadMetricAsync("ecomonitor_notifications_failed_total{channel=\"hook\"}", ct);
         Assert.True(failed >= 3, $"failed attempts {failed}");
         Assert.Equal(10, await service.ReadMetricAsync("ecomonitor_notifications_pending{channel=\"hook\"}", ct));
+
+        // The channel's trouble shows in readiness, which it does not fail: ingestion goes on.
+        using (var http = new HttpClient { BaseAddress = service.BaseAddress })
+        using (var ready = await http.GetAsync(new Uri("/health/ready", UriKind.Relative), ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            using var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync(ct));
+            var hook = body.RootElement.GetProperty("checks").GetProperty("ingest").GetProperty("data").GetProperty("notifications").GetProperty("hook");
+            Assert.Equal("backing-off", hook.GetProperty("state").GetString());
+            Assert.Equal(10, hook.GetProperty("pending").GetDouble());
+            Assert.NotNull(hook.GetProperty("lastError").GetString());
+        }
 
         _receivers.Webhook.Down = false;
         await Eventually.WaitAsync(() => Keys().Count >= 10, Deadline, "all 10 notifications at the receiver", ct);
