@@ -46,6 +46,7 @@ public sealed class IngestMetrics
         NotificationsExpired = factory.CreateCounter("ecomonitor_notifications_expired_total", "Notifications given up for a channel by the expiry policy (Notifications:MaxAge, or the outbox bound).", "channel");
         AlertStateSaves = factory.CreateCounter("ecomonitor_alert_state_saves_total", "Alert state snapshots written to DataDirectory/state.");
         MqttConnected = factory.CreateGauge("ecomonitor_mqtt_connected", "1 while connected to the broker.");
+        MessageHandlingFailures = factory.CreateCounter("ecomonitor_message_handling_failures_total", "Failed attempts to handle a received message (each retry counts), e.g. the dead-letter store could not write.");
     }
 
     public CollectorRegistry Registry { get; }
@@ -111,6 +112,8 @@ public sealed class IngestMetrics
     public Counter NotificationMessages { get; }
 
     public Counter AlertStateSaves { get; }
+
+    public Counter MessageHandlingFailures { get; }
 
     public double RejectionsFor(string reason) => Rejections.WithLabels(reason).Value;
 }
