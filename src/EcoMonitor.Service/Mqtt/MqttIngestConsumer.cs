@@ -96,9 +96,15 @@ public sealed partial class MqttIngestConsumer(
         client.ApplicationMessageReceivedAsync += e => OnMessageAsync(e, stoppingToken);
         client.DisconnectedAsync += e =>
         {
-            state.IsConnected = false;
-            metrics.MqttConnected.Set(0);
-            if (e.ClientWasConnected && !stoppingToken.IsCancellationRequested)
+            // Raised on a thread of its own: the loop may have connected again meanwhile.
+            if (!client.IsConnected)
+            {
+                state.IsConnected = false;
+                metrics.MqttConnected.Set(0);
+            }
+
+            // A reconnect for redelivery is logged where it is decided.
+            if (e.ClientWasConnected && !stoppingToken.IsCancellationRequested && !_reconnecting)
             {
                 LogDisconnected(logger, e.Reason.ToString(), e.Exception?.Message ?? e.ReasonString ?? string.Empty);
             }
