@@ -25,7 +25,7 @@ public sealed partial class DeadLetterStore(
     IngestMetrics metrics,
     TimeProvider time,
     ILogger<DeadLetterStore> logger)
-    : IDeadLetterSink, IAsyncDisposable
+    : IAsyncDisposable
 {
     private static readonly byte[] NewLine = "\n"u8.ToArray();
     private readonly SemaphoreSlim _gate = new(1, 1);

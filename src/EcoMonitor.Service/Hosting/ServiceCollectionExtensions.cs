@@ -86,7 +86,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ReadinessConditions>();
         services.AddSingleton<MqttConnectionState>();
         services.AddSingleton<DeadLetterStore>();
-        services.AddSingleton<IDeadLetterSink>(sp => sp.GetRequiredService<DeadLetterStore>());
+        services.AddSingleton<IDeadLetterSink, DeadLetterStoreSink>();
         services.AddSingleton<DeadLetterRepublisher>();
         services.AddSingleton<IngestQueue>();
         services.AddSingleton<DuplicateTracker>();

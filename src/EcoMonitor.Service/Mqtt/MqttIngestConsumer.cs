@@ -159,6 +159,12 @@ public sealed partial class MqttIngestConsumer(
     {
         Interlocked.Increment(ref _connection);
         _reconnecting = false;
+
+        // This connect is the redelivery any pending request asked for.
+        while (_reconnectRequests.Reader.TryRead(out _))
+        {
+        }
+
         var result = await client.ConnectAsync(clientOptions, cancellationToken);
         if (result.ResultCode != MqttClientConnectResultCode.Success)
         {
