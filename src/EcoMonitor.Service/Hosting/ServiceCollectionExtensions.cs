@@ -91,12 +91,14 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ReadinessConditions>();
         services.AddSingleton<MqttConnectionState>();
         services.AddSingleton<DeadLetterStore>();
+        services.AddSingleton<IDeadLetterSink, DeadLetterStoreSink>();
         services.AddSingleton<DeadLetterRepublisher>();
         services.AddSingleton<IngestQueue>();
         services.AddSingleton<DuplicateTracker>();
         services.AddSingleton<MessageHandler>();
         services.AddSingleton<StoreWritePipeline>();
         services.AddSingleton<MqttReconnectPipeline>();
+        services.AddSingleton<SubscriptionStateFile>();
         services.TryAddSingleton<IPointWriter, InfluxPointWriter>();
         services.AddSingleton<StoreWriter>();
         services.AddSingleton<DiskSpool>();

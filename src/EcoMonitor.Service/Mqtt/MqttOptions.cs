@@ -60,6 +60,22 @@ public sealed class MqttOptions
 
     public IReadOnlyList<MqttSubscription> EffectiveSubscriptions() =>
         Subscriptions.Count > 0 ? Subscriptions : [new MqttSubscription { Format = NativeJsonDecoder.FormatName }];
+
+    // A message whose handling throws (e.g. the dead-letter disk is full) is retried in process
+    // with these; then the service reports not ready and reconnects so the broker redelivers it
+    // (docs/decisions.md, "Subscriptions and handling failures").
+
+    /// <summary>Retries of a message whose handling throws, before giving up on this delivery.</summary>
+    [Range(1, 100)]
+    public int HandlingRetries { get; set; } = 5;
+
+    /// <summary>First pause between those retries; it doubles at each, with jitter.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan HandlingRetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Longest pause between those retries.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan HandlingMaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>

@@ -47,6 +47,7 @@ public sealed class IngestMetrics
         AlertStateSaves = factory.CreateCounter("ecomonitor_alert_state_saves_total", "Alert state snapshots written to DataDirectory/state.");
         MqttConnected = factory.CreateGauge("ecomonitor_mqtt_connected", "1 while connected to the broker.");
         NotificationWorkerRestarts = factory.CreateCounter("ecomonitor_notification_worker_restarts_total", "Times a channel's delivery or resend loop threw and was restarted after a backoff, by channel.", "channel");
+        MessageHandlingFailures = factory.CreateCounter("ecomonitor_message_handling_failures_total", "Failed attempts to handle a received message (each retry counts), e.g. the dead-letter store could not write.");
     }
 
     public CollectorRegistry Registry { get; }
@@ -114,6 +115,8 @@ public sealed class IngestMetrics
     public Counter AlertStateSaves { get; }
 
     public Counter NotificationWorkerRestarts { get; }
+
+    public Counter MessageHandlingFailures { get; }
 
     public double RejectionsFor(string reason) => Rejections.WithLabels(reason).Value;
 }

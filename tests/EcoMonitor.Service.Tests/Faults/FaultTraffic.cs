@@ -112,9 +112,12 @@ public sealed class FaultTraffic
     public async Task<List<StoredPoint>> ReadStoreAsync(VictoriaMetricsServer store, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var series = await store.ExportAsync(StoreSelector, cancellationToken);
-        return [.. series.SelectMany(s => s.Samples.Select(p => new StoredPoint(s.Name, s.Metric["device"], p.Timestamp, Math.Round(p.Value, 6))))];
+        return PointsOf(await store.ExportAsync(StoreSelector, cancellationToken));
     }
+
+    /// <summary>The points of exported series, one entry per sample.</summary>
+    public static List<StoredPoint> PointsOf(IEnumerable<ExportedSeries> series) =>
+        [.. series.SelectMany(s => s.Samples.Select(p => new StoredPoint(s.Name, s.Metric["device"], p.Timestamp, Math.Round(p.Value, 6))))];
 
     /// <summary>Polls the store (every 500 ms) until it holds at least <paramref name="count"/> samples of the site.</summary>
     public async Task<TimeSpan> WaitUntilStoredAsync(VictoriaMetricsServer store, int count, TimeSpan timeout, CancellationToken cancellationToken)

@@ -30,7 +30,11 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     /// Starts a service subscribed to <c>eco/{site}/+/+</c> only: tests run in parallel on one
     /// broker and each must see its own traffic alone.
     /// </summary>
-    public static async Task<ServiceUnderTest> StartAsync(Servers servers, string site, CancellationToken cancellationToken, params string[] extraArgs)
+    public static Task<ServiceUnderTest> StartAsync(Servers servers, string site, CancellationToken cancellationToken, params string[] extraArgs) =>
+        StartAsync(servers, site, configure: null, cancellationToken, extraArgs);
+
+    /// <summary>As above; <paramref name="configure"/> runs after the service's own registrations (e.g. to wrap one in a fault).</summary>
+    public static async Task<ServiceUnderTest> StartAsync(Servers servers, string site, Action<WebApplicationBuilder>? configure, CancellationToken cancellationToken, params string[] extraArgs)
     {
         ArgumentNullException.ThrowIfNull(servers);
         var data = Directory.CreateTempSubdirectory("ecomonitor-data-");
@@ -42,7 +46,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
             "http://127.0.0.1:0",
             site,
             extraArgs);
-        var app = EcoMonitorHost.Build(args);
+        var app = EcoMonitorHost.Build(args, configure);
         await app.StartAsync(cancellationToken);
         var service = new ServiceUnderTest(app, data);
         var state = app.Services.GetRequiredService<MqttConnectionState>();

@@ -120,7 +120,8 @@ public sealed class BadInputTests(Servers servers)
         Assert.Equal("{not json", record.GetProperty("payload").GetString());
     }
 
-    private static List<JsonElement> ReadDeadLetters(string directory) =>
+    /// <summary>Every record of the dead-letter store, oldest file first.</summary>
+    internal static List<JsonElement> ReadDeadLetters(string directory) =>
         Directory.GetFiles(directory, "deadletter-*.jsonl")
             .Order(StringComparer.Ordinal)
             .SelectMany(File.ReadLines)

@@ -12,7 +12,8 @@ namespace EcoMonitor.Core.Alerting.Evaluation;
 /// Measured against the first value of the run, not the previous reading: a slow drift of less
 /// than the tolerance per reading is a sensor that changes, and comparing neighbours would call it
 /// stuck. No pending state: the duration is the condition itself (the parser refuses <c>for</c>).
-/// Out-of-order readings are ignored, as for thresholds.
+/// Out-of-order readings are ignored, as for thresholds; a reading with the timestamp of the last
+/// one replaces it and does not lengthen the run (the store keeps one point per timestamp).
 /// </remarks>
 public sealed class StuckStateMachine : ISeriesStateMachine
 {
@@ -63,6 +64,7 @@ public sealed class StuckStateMachine : ISeriesStateMachine
         }
 
         var first = LastTimestampMs == long.MinValue;
+        var again = !first && timestampMs == LastTimestampMs;
         LastTimestampMs = timestampMs;
         if (first || Moved(value))
         {
@@ -75,6 +77,12 @@ public sealed class StuckStateMachine : ISeriesStateMachine
             _anchor = value;
             _runStartMs = timestampMs;
             _runCount = 1;
+            return true;
+        }
+
+        if (again)
+        {
+            // The same reading again (a redelivery, a retried message): not one more of the run.
             return true;
         }
 
