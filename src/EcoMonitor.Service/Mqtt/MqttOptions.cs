@@ -60,6 +60,14 @@ public sealed class MqttOptions
 
     public IReadOnlyList<MqttSubscription> EffectiveSubscriptions() =>
         Subscriptions.Count > 0 ? Subscriptions : [new MqttSubscription { Format = NativeJsonDecoder.FormatName }];
+
+    /// <summary>
+    /// MQTT 5 Maximum Packet Size asked of the broker: it does not send us a larger packet, so an
+    /// oversized publish cannot take our memory. The broker's own limit should be below it, so the
+    /// device is told instead (deploy/mosquitto/mosquitto.conf, docs/decisions.md "Oversized payloads").
+    /// </summary>
+    [Range(16 << 10, 256 << 20)]
+    public int MaxPacketBytes { get; set; } = 1 << 20;
 }
 
 /// <summary>

@@ -46,6 +46,7 @@ public sealed class IngestMetrics
         NotificationsExpired = factory.CreateCounter("ecomonitor_notifications_expired_total", "Notifications given up for a channel by the expiry policy (Notifications:MaxAge, or the outbox bound).", "channel");
         AlertStateSaves = factory.CreateCounter("ecomonitor_alert_state_saves_total", "Alert state snapshots written to DataDirectory/state.");
         MqttConnected = factory.CreateGauge("ecomonitor_mqtt_connected", "1 while connected to the broker.");
+        DiskWriteFailures = factory.CreateCounter("ecomonitor_disk_write_failures_total", "Writes the disk refused (full, failing, not writable), by store (DiskStores); each retry counts.", "store");
     }
 
     public CollectorRegistry Registry { get; }
@@ -111,6 +112,9 @@ public sealed class IngestMetrics
     public Counter NotificationMessages { get; }
 
     public Counter AlertStateSaves { get; }
+
+    /// <summary>Label <c>store</c>: one of <see cref="DiskStores"/>.</summary>
+    public Counter DiskWriteFailures { get; }
 
     public double RejectionsFor(string reason) => Rejections.WithLabels(reason).Value;
 }

@@ -18,6 +18,7 @@ public sealed class DeadLetterStoreTests : IDisposable
     private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("ecomonitor-dl-");
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 23, 59, 0, TimeSpan.Zero));
     private readonly IngestMetrics _metrics = new();
+    private readonly ReadinessConditions _readiness = new();
 
     [Fact]
     public async Task A_record_holds_time_topic_format_every_reason_and_the_payload_as_received()
@@ -102,7 +103,8 @@ public sealed class DeadLetterStoreTests : IDisposable
             republisher ?? new DeadLetterRepublisher(MsOptions.Create(options), _metrics),
             _metrics,
             _time,
-            NullLogger<DeadLetterStore>.Instance);
+            NullLogger<DeadLetterStore>.Instance,
+            _readiness);
 
     private IncomingMessage Message(string payload) => new("eco/s/air/n", Encoding.UTF8.GetBytes(payload), _time.GetUtcNow());
 

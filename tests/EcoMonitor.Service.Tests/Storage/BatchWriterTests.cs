@@ -21,6 +21,7 @@ public sealed class BatchWriterTests : IAsyncDisposable
     private readonly RecordingPointWriter _writer = new();
     private readonly IngestMetrics _metrics = new();
     private readonly StoreHealth _health = new();
+    private readonly ReadinessConditions _readiness = new();
     private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("ecomonitor-batch-");
     private readonly ConcurrentQueue<string> _acks = new();
     private readonly IngestQueue _queue;
@@ -35,11 +36,11 @@ public sealed class BatchWriterTests : IAsyncDisposable
         var spoolOptions = MsOptions.Create(new SpoolOptions { MaxBytes = 150, FullRetryInterval = TimeSpan.FromSeconds(1) });
         _queue = new IngestQueue(ingest, _metrics);
         var deadLetterOptions = MsOptions.Create(new DeadLetterOptions());
-        _deadLetters = new DeadLetterStore(host, deadLetterOptions, new DeadLetterRepublisher(deadLetterOptions, _metrics), _metrics, _time, NullLogger<DeadLetterStore>.Instance);
+        _deadLetters = new DeadLetterStore(host, deadLetterOptions, new DeadLetterRepublisher(deadLetterOptions, _metrics), _metrics, _time, NullLogger<DeadLetterStore>.Instance, _readiness);
         _spool = new DiskSpool(spoolOptions, host, _metrics, NullLogger<DiskSpool>.Instance);
         var pipeline = new StoreWritePipeline(MsOptions.Create(new InfluxOptions { RetryAttempts = 2 }), _time, NullLogger<StoreWritePipeline>.Instance, _metrics, _health);
         var store = new StoreWriter(_writer, pipeline, _deadLetters, _health, _metrics, NullLogger<StoreWriter>.Instance);
-        _batchWriter = new BatchWriter(_queue, store, _spool, ingest, spoolOptions, _metrics, _time, NullLogger<BatchWriter>.Instance);
+        _batchWriter = new BatchWriter(_queue, store, _spool, ingest, spoolOptions, _metrics, _time, NullLogger<BatchWriter>.Instance, _readiness);
     }
 
     [Fact]
