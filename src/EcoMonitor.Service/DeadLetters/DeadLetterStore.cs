@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using EcoMonitor.Core.DeadLetters;
 using EcoMonitor.Core.Decoding;
@@ -33,6 +34,13 @@ public sealed partial class DeadLetterStore(
 {
     /// <summary>Raised while the disk refuses dead-letter writes.</summary>
     public const string DiskCondition = DiskStores.DeadLetter + "-disk";
+
+    /// <summary>
+    /// Text as UTF-8, not as <c>\uXXXX</c> (the default escapes every non-ASCII character, six
+    /// bytes for each): the kept part of a payload stays near its bound in the file. The lines are
+    /// read as JSON, never embedded in HTML.
+    /// </summary>
+    private static readonly JsonWriterOptions LineOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private FileStream? _file;
@@ -76,7 +84,7 @@ public sealed partial class DeadLetterStore(
     {
         // The line and its newline in one buffer, written at once: a failed write is cut back whole.
         var line = new ArrayBufferWriter<byte>(4096);
-        using (var json = new Utf8JsonWriter(line))
+        using (var json = new Utf8JsonWriter(line, LineOptions))
         {
             JsonSerializer.Serialize(json, record, DeadLetterJsonContext.Default.DeadLetterRecord);
         }
