@@ -139,9 +139,9 @@ public sealed class DeadLetterStoreTests : IDisposable
         disk.Fill();
         await Assert.ThrowsAnyAsync<IOException>(() => store.WriteAsync(Message(new string('x', 20_000)), Refused("malformed-json"), ct));
         await Assert.ThrowsAnyAsync<IOException>(() => store.WriteAsync(Message(new string('y', 20_000)), Refused("malformed-json"), ct));
+        Assert.All(Directory.GetFiles(store.Directory), f => Assert.EndsWith("}\n", File.ReadAllText(f), StringComparison.Ordinal));
         Assert.True(_readiness.IsRaised(DeadLetterStore.DiskCondition));
         Assert.Equal(2, _metrics.DiskWriteFailures.WithLabels(DiskStores.DeadLetter).Value);
-        Assert.All(Directory.GetFiles(store.Directory), f => Assert.EndsWith("}\n", File.ReadAllText(f), StringComparison.Ordinal));
 
         disk.Free();
         await store.WriteAsync(Message("after"), Refused("malformed-json"), ct);

@@ -48,9 +48,9 @@ public sealed class DiskSpoolTests : IDisposable
         Assert.ThrowsAny<IOException>(() => spool.TryAppend(Batch(2)));
         Assert.ThrowsAny<IOException>(() => spool.TryAppend(Batch(3)));
 
-        Assert.Equal(2, _metrics.DiskWriteFailures.WithLabels(DiskStores.Spool).Value);
         Assert.Equal(Directory.GetFiles(spool.Directory, "*.seg").Sum(f => new FileInfo(f).Length), spool.Bytes);
         Assert.Equal(spool.Bytes, _metrics.SpoolBytes.Value);
+        Assert.Equal(2, _metrics.DiskWriteFailures.WithLabels(DiskStores.Spool).Value);
 
         disk.Free();
         Assert.True(spool.TryAppend(Batch(4)));
