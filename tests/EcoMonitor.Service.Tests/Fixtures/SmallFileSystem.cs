@@ -13,24 +13,37 @@ public sealed class SmallFileSystem : IDisposable
 {
     private const int ChunkBytes = 64 * 1024;
 
-    private SmallFileSystem(DirectoryInfo root) => Root = root;
+    private readonly bool _ownsRoot;
+
+    private SmallFileSystem(DirectoryInfo root, bool ownsRoot)
+    {
+        Root = root;
+        _ownsRoot = ownsRoot;
+    }
 
     public DirectoryInfo Root { get; }
 
     private string FillerPath => Path.Combine(Root.FullName, "filler");
 
-    /// <summary>Mounts a tmpfs of <paramref name="bytes"/> (rounded up to pages), or skips the test.</summary>
-    public static SmallFileSystem MountOrSkip(long bytes)
+    /// <summary>
+    /// Mounts a tmpfs of <paramref name="bytes"/> (rounded up to pages) on <paramref name="at"/>, an
+    /// empty directory (a new temporary one when null), or skips the test.
+    /// </summary>
+    public static SmallFileSystem MountOrSkip(long bytes, string? at = null)
     {
-        var root = Directory.CreateTempSubdirectory("ecomonitor-smallfs-");
+        var root = at is null ? Directory.CreateTempSubdirectory("ecomonitor-smallfs-") : new DirectoryInfo(at);
         var (exitCode, output) = Run("mount", "-t", "tmpfs", "-o", string.Create(CultureInfo.InvariantCulture, $"size={bytes},mode=0777"), "tmpfs", root.FullName);
         if (exitCode != 0)
         {
-            root.Delete();
+            if (at is null)
+            {
+                root.Delete();
+            }
+
             Assert.Skip($"this test needs a size-limited tmpfs (mount -t tmpfs, as root) and mounting was refused (exit {exitCode}): {output.Trim()}");
         }
 
-        return new SmallFileSystem(root);
+        return new SmallFileSystem(root, ownsRoot: at is null);
     }
 
     /// <summary>Bytes still free for files.</summary>
@@ -72,6 +85,11 @@ public sealed class SmallFileSystem : IDisposable
         if (Run("umount", Root.FullName).ExitCode != 0)
         {
             Run("umount", "-l", Root.FullName);
+        }
+
+        if (!_ownsRoot)
+        {
+            return;
         }
 
         try

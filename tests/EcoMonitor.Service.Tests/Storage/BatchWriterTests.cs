@@ -141,6 +141,33 @@ public sealed class BatchWriterTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task With_the_store_down_a_spool_write_the_disk_refuses_holds_the_acknowledgements_as_not_ready_until_space_returns()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var disk = SmallFileSystem.MountOrSkip(1 << 20, at: _spool.Directory);
+        disk.Fill();
+        _writer.Down = true;
+        await _batchWriter.StartAsync(ct);
+
+        await EnqueueAsync("m1", 3);
+        await AdvanceUntilAsync(() => _batchWriter.ExecuteTask!.IsFaulted || _metrics.DiskWriteFailures.WithLabels(DiskStores.Spool).Value >= 2, "two failed spool appends", ct);
+        Assert.False(_batchWriter.ExecuteTask!.IsFaulted, $"the batch writer stopped: {_batchWriter.ExecuteTask.Exception?.InnerException?.Message}");
+        Assert.Empty(_acks);
+        Assert.True(_readiness.IsRaised(BatchWriter.SpoolDiskCondition));
+        Assert.Equal(1, _metrics.SpoolFull.Value);
+        Assert.Equal(0, _spool.Bytes);
+
+        disk.Free();
+        await AdvanceUntilAsync(() => _acks.Count == 1, "the held batch to be spooled", ct);
+        Assert.False(_readiness.IsRaised(BatchWriter.SpoolDiskCondition));
+        Assert.Equal(0, _metrics.SpoolFull.Value);
+        Assert.Equal(3, _metrics.ReadingsSpooled.Value);
+        using var reader = new SpoolSegmentReader(_spool.OldestSegment()!);
+        Assert.Equal(["air,device=d,site=s m0=0 1000", "air,device=d,site=s m1=1 1001", "air,device=d,site=s m2=2 1002"], await reader.ReadNextAsync(ct));
+        Assert.Null(await reader.ReadNextAsync(ct));
+    }
+
+    [Fact]
     public async Task Points_the_store_refuses_are_found_by_splitting_and_dead_lettered_alone()
     {
         var ct = TestContext.Current.CancellationToken;
