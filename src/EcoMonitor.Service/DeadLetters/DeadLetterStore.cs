@@ -117,7 +117,7 @@ public sealed partial class DeadLetterStore(
             file.Write(line);
             file.Flush(flushToDisk: true);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (DiskStores.IsWriteFailure(ex))
         {
             metrics.DiskWriteFailures.WithLabels(DiskStores.DeadLetter).Inc();
             CutBack(start);
@@ -155,7 +155,7 @@ public sealed partial class DeadLetterStore(
             _file.SetLength(start);
             return;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (DiskStores.IsWriteFailure(ex))
         {
             LogCutBackFailed(logger, ex, _file.Name);
         }

@@ -9,4 +9,7 @@ public static class DiskStores
 {
     public const string Spool = "spool";
     public const string DeadLetter = "dead-letter";
+
+    /// <summary>A write the disk refused: full (ENOSPC), failing (EIO), or not writable.</summary>
+    public static bool IsWriteFailure(Exception exception) => exception is IOException or UnauthorizedAccessException;
 }

@@ -159,7 +159,7 @@ public sealed partial class BatchWriter(
                     break;
                 }
             }
-            catch (Exception ex) when (DiskSpool.IsDiskFailure(ex))
+            catch (Exception ex) when (DiskStores.IsWriteFailure(ex))
             {
                 // Points the store refused could not be dead-lettered; the dead-letter store says
                 // why (dead-letter-disk). The whole batch is written again: the rewrite is idempotent.
@@ -192,7 +192,7 @@ public sealed partial class BatchWriter(
                 return Hold.SpoolFull;
             }
         }
-        catch (Exception ex) when (DiskSpool.IsDiskFailure(ex))
+        catch (Exception ex) when (DiskStores.IsWriteFailure(ex))
         {
             if (hold != Hold.SpoolDisk)
             {

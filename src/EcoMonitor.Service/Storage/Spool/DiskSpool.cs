@@ -101,7 +101,7 @@ public sealed partial class DiskSpool : IDisposable
                 _active.Write(record);
                 _active.Flush(flushToDisk: true);
             }
-            catch (Exception ex) when (IsDiskFailure(ex))
+            catch (Exception ex) when (DiskStores.IsWriteFailure(ex))
             {
                 _metrics.DiskWriteFailures.WithLabels(DiskStores.Spool).Inc();
                 DiscardTornTail(complete);
@@ -118,9 +118,6 @@ public sealed partial class DiskSpool : IDisposable
             return true;
         }
     }
-
-    /// <summary>A write the disk refused: full (ENOSPC), failing (EIO), or not writable.</summary>
-    public static bool IsDiskFailure(Exception exception) => exception is IOException or UnauthorizedAccessException;
 
     /// <summary>
     /// The oldest segment to replay, or null when the spool is empty. The segment being written
@@ -195,7 +192,7 @@ public sealed partial class DiskSpool : IDisposable
         {
             _active.SetLength(complete);
         }
-        catch (Exception ex) when (IsDiskFailure(ex))
+        catch (Exception ex) when (DiskStores.IsWriteFailure(ex))
         {
             // Cannot happen on a full disk (shrinking frees space); on a failing one the reader
             // finds the torn tail, replays the records before it and reports the damage.
@@ -228,15 +225,15 @@ public sealed partial class DiskSpool : IDisposable
         }
     }
 
-    private void TryDelete(string path)
+    private static void TryDelete(string path)
     {
         try
         {
             File.Delete(path);
         }
-        catch (Exception ex) when (IsDiskFailure(ex))
+        catch (Exception ex) when (DiskStores.IsWriteFailure(ex))
         {
-            LogTruncateFailed(_logger, ex, Path.GetFileName(path));
+            // An empty segment left behind is deleted at the next start.
         }
     }
 
