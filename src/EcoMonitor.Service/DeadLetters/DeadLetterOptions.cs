@@ -24,6 +24,13 @@ public sealed class DeadLetterOptions
 
     [Required(AllowEmptyStrings = false)]
     public string RepublishTopicPrefix { get; set; } = "eco/deadletter";
+
+    /// <summary>
+    /// A record keeps at most this many bytes of the payload (with the whole one's size and
+    /// SHA-256): a flood of huge payloads must not rotate the legitimate evidence out.
+    /// </summary>
+    [Range(1024, 16 << 20)]
+    public int MaxPayloadBytes { get; set; } = 64 << 10;
 }
 
 [OptionsValidator]

@@ -5,7 +5,9 @@ namespace EcoMonitor.Service.DeadLetters;
 
 /// <summary>
 /// One line of the dead-letter store: a message that was wholly or partly refused, with every
-/// reason and the payload as received (text when it is UTF-8, else base64).
+/// reason and the payload as received (text when it is UTF-8, else base64): at most
+/// <see cref="DeadLetterOptions.MaxPayloadBytes"/> of it, with the whole payload's size and
+/// SHA-256, and whether it was cut (docs/decisions.md, "Dead letters").
 /// </summary>
 public sealed record DeadLetterRecord(
     DateTimeOffset Time,
@@ -14,7 +16,10 @@ public sealed record DeadLetterRecord(
     IReadOnlyList<Rejection> Reasons,
     int AcceptedReadings,
     string? Payload,
-    string? PayloadBase64);
+    string? PayloadBase64,
+    long PayloadBytes = 0,
+    string? PayloadSha256 = null,
+    bool PayloadTruncated = false);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,

@@ -467,6 +467,7 @@ public sealed partial class MqttIngestConsumer(
             .WithCleanStart(false)
             .WithSessionExpiryInterval((uint)_options.SessionExpiry.TotalSeconds)
             .WithReceiveMaximum((ushort)_options.ReceiveMaximum)
+            .WithMaximumPacketSize((uint)_options.MaxPacketBytes)
             .WithKeepAlivePeriod(_options.KeepAlive)
             .WithTimeout(_options.ConnectTimeout);
         if (!string.IsNullOrEmpty(_options.Username))

@@ -76,6 +76,14 @@ public sealed class MqttOptions
     /// <summary>Longest pause between those retries.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan HandlingMaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// MQTT 5 Maximum Packet Size asked of the broker: it does not send us a larger packet, so an
+    /// oversized publish cannot take our memory. The broker's own limit should be below it, so the
+    /// device is told instead (deploy/mosquitto/mosquitto.conf, docs/decisions.md "Oversized payloads").
+    /// </summary>
+    [Range(16 << 10, 256 << 20)]
+    public int MaxPacketBytes { get; set; } = 1 << 20;
 }
 
 /// <summary>

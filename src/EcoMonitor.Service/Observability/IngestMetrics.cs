@@ -48,6 +48,7 @@ public sealed class IngestMetrics
         MqttConnected = factory.CreateGauge("ecomonitor_mqtt_connected", "1 while connected to the broker.");
         NotificationWorkerRestarts = factory.CreateCounter("ecomonitor_notification_worker_restarts_total", "Times a channel's delivery or resend loop threw and was restarted after a backoff, by channel.", "channel");
         MessageHandlingFailures = factory.CreateCounter("ecomonitor_message_handling_failures_total", "Failed attempts to handle a received message (each retry counts), e.g. the dead-letter store could not write.");
+        DiskWriteFailures = factory.CreateCounter("ecomonitor_disk_write_failures_total", "Writes the disk refused (full, failing, not writable), by store (DiskStores); each retry counts.", "store");
     }
 
     public CollectorRegistry Registry { get; }
@@ -117,6 +118,8 @@ public sealed class IngestMetrics
     public Counter NotificationWorkerRestarts { get; }
 
     public Counter MessageHandlingFailures { get; }
+    /// <summary>Label <c>store</c>: one of <see cref="DiskStores"/>.</summary>
+    public Counter DiskWriteFailures { get; }
 
     public double RejectionsFor(string reason) => Rejections.WithLabels(reason).Value;
 }

@@ -12,7 +12,9 @@ namespace EcoMonitor.Service.Storage;
 /// Takes messages off the queue, writes their readings in batches (by count or age) to the
 /// store, or to the disk spool when the store cannot take them, and only then acknowledges each
 /// message to the broker. When the spool is full too, it holds the acknowledgements and tries
-/// again: the broker keeps the backlog, nothing is dropped.
+/// again: the broker keeps the backlog, nothing is dropped. A disk that refuses the spool's write
+/// (full, failing) is held the same way, with the readiness condition <c>spool-disk</c> raised, until
+/// the store or the spool takes the batch again (docs/decisions.md, "Full disks").
 /// </summary>
 public sealed partial class BatchWriter(
     IngestQueue queue,
@@ -22,9 +24,22 @@ public sealed partial class BatchWriter(
     IOptions<SpoolOptions> spoolOptions,
     IngestMetrics metrics,
     TimeProvider time,
-    ILogger<BatchWriter> logger) : BackgroundService
+    ILogger<BatchWriter> logger,
+    ReadinessConditions readiness) : BackgroundService
 {
+    /// <summary>Raised while the spool's disk refuses writes and acknowledgements are held.</summary>
+    public const string SpoolDiskCondition = DiskStores.Spool + "-disk";
+
     private readonly IngestOptions _options = options.Value;
+
+    /// <summary>Why a batch is held: neither the store nor the spool took it.</summary>
+    private enum Hold
+    {
+        None,
+        SpoolFull,
+        SpoolDisk,
+        DeadLetterDisk,
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -127,9 +142,10 @@ public sealed partial class BatchWriter(
 
     private async Task StoreOrSpoolAsync(List<string> lines, int readings, CancellationToken stoppingToken)
     {
-        var full = false;
+        var hold = Hold.None;
         while (true)
         {
+            Hold cause;
             try
             {
                 await store.WriteAsync(lines, stoppingToken);
@@ -137,29 +153,81 @@ public sealed partial class BatchWriter(
             }
             catch (StoreUnavailableException ex)
             {
-                if (spool.TryAppend(lines))
+                cause = TrySpool(lines, readings, ex.Message, hold);
+                if (cause == Hold.None)
                 {
-                    metrics.ReadingsSpooled.Inc(readings);
-                    LogSpooled(logger, readings, ex.Message);
                     break;
                 }
             }
-
-            if (!full)
+            catch (Exception ex) when (DiskStores.IsWriteFailure(ex))
             {
-                full = true;
-                metrics.SpoolFull.Set(1);
-                LogSpoolFull(logger, spool.Bytes);
+                // Points the store refused could not be dead-lettered; the dead-letter store says
+                // why (dead-letter-disk). The whole batch is written again: the rewrite is idempotent.
+                cause = Hold.DeadLetterDisk;
+                if (hold != cause)
+                {
+                    LogDeadLetterDiskHeld(logger, ex.Message);
+                }
             }
 
+            Enter(hold, cause);
+            hold = cause;
             await Task.Delay(spoolOptions.Value.FullRetryInterval, time, stoppingToken);
         }
 
-        if (full)
+        if (hold != Hold.None)
         {
-            metrics.SpoolFull.Set(0);
+            Enter(hold, Hold.None);
             LogSpoolAccepting(logger);
         }
+    }
+
+    /// <summary>Appends to the spool; what holds the batch if that fails.</summary>
+    private Hold TrySpool(List<string> lines, int readings, string storeFailure, Hold hold)
+    {
+        try
+        {
+            if (!spool.TryAppend(lines))
+            {
+                return Hold.SpoolFull;
+            }
+        }
+        catch (Exception ex) when (DiskStores.IsWriteFailure(ex))
+        {
+            if (hold != Hold.SpoolDisk)
+            {
+                LogSpoolDiskFailed(logger, ex, spool.Directory);
+                readiness.Raise(SpoolDiskCondition, $"the store is down and the spool's disk refuses writes ({ex.Message}); acknowledgements are held back");
+            }
+
+            return Hold.SpoolDisk;
+        }
+
+        metrics.ReadingsSpooled.Inc(readings);
+        LogSpooled(logger, readings, storeFailure);
+        return Hold.None;
+    }
+
+    /// <summary>Moves from one hold to the next: gauges and conditions follow, each change logged once.</summary>
+    private void Enter(Hold from, Hold to)
+    {
+        if (from == to)
+        {
+            return;
+        }
+
+        if (from == Hold.SpoolDisk)
+        {
+            readiness.Clear(SpoolDiskCondition);
+        }
+
+        if (to == Hold.SpoolFull)
+        {
+            LogSpoolFull(logger, spool.Bytes);
+        }
+
+        // Either way the spool takes nothing: acknowledgements are held back.
+        metrics.SpoolFull.Set(to is Hold.SpoolFull or Hold.SpoolDisk ? 1 : 0);
     }
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "Wrote {Readings} readings as {Lines} points for {Messages} messages")]
@@ -179,4 +247,10 @@ public sealed partial class BatchWriter(
 
     [LoggerMessage(EventId = 3106, Level = LogLevel.Information, Message = "Batches are accepted again; acknowledgements resume")]
     private static partial void LogSpoolAccepting(ILogger logger);
+
+    [LoggerMessage(EventId = 3107, Level = LogLevel.Error, Message = "The store is down and the disk refuses the spool's write in {Directory}: acknowledgements are held back and the broker keeps the backlog until the store or the disk takes batches again")]
+    private static partial void LogSpoolDiskFailed(ILogger logger, Exception exception, string directory);
+
+    [LoggerMessage(EventId = 3108, Level = LogLevel.Error, Message = "Points the store refused could not be dead-lettered ({Reason}): acknowledgements are held back until the dead-letter disk takes writes again")]
+    private static partial void LogDeadLetterDiskHeld(ILogger logger, string reason);
 }

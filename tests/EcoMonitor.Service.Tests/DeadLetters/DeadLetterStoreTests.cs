@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using EcoMonitor.Core.DeadLetters;
@@ -6,6 +7,7 @@ using EcoMonitor.Core.Ingestion;
 using EcoMonitor.Service.DeadLetters;
 using EcoMonitor.Service.Hosting;
 using EcoMonitor.Service.Observability;
+using EcoMonitor.Service.Tests.Fixtures;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using MsOptions = Microsoft.Extensions.Options.Options;
@@ -18,6 +20,7 @@ public sealed class DeadLetterStoreTests : IDisposable
     private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("ecomonitor-dl-");
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 23, 59, 0, TimeSpan.Zero));
     private readonly IngestMetrics _metrics = new();
+    private readonly ReadinessConditions _readiness = new();
 
     [Fact]
     public async Task A_record_holds_time_topic_format_every_reason_and_the_payload_as_received()
@@ -93,24 +96,80 @@ public sealed class DeadLetterStoreTests : IDisposable
         Assert.Equal("eco/s/air/n", JsonDocument.Parse(copy.Record).RootElement.GetProperty("topic").GetString());
     }
 
+    [Fact]
+    public async Task A_huge_payload_is_cut_to_the_bound_on_a_character_boundary_and_keeps_its_size_and_sha256()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var store = Open(new DeadLetterOptions());
+
+        // 100,001 bytes; the default bound (65,536) runs through the two bytes of an 'é'.
+        var text = "a" + string.Concat(Enumerable.Repeat("é", 50_000));
+        var binary = Enumerable.Repeat((byte)0xff, 100_000).ToArray();
+        await store.WriteAsync(Message(text), Refused("payload-too-large"), ct);
+        await store.WriteAsync(new IncomingMessage("eco/s/air/n", binary, _time.GetUtcNow()), Refused("payload-too-large"), ct);
+        await store.WriteAsync(Message("{"), Refused("malformed-json"), ct);
+
+        var lines = ReadAll();
+        Assert.Equal(text[..32_768], lines[0].GetProperty("payload").GetString());
+        Assert.Equal(100_001, lines[0].GetProperty("payloadBytes").GetInt64());
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text))), lines[0].GetProperty("payloadSha256").GetString());
+        Assert.True(lines[0].GetProperty("payloadTruncated").GetBoolean());
+
+        Assert.Equal(Convert.ToBase64String(binary, 0, 65_536), lines[1].GetProperty("payloadBase64").GetString());
+        Assert.Equal(100_000, lines[1].GetProperty("payloadBytes").GetInt64());
+        Assert.True(lines[1].GetProperty("payloadTruncated").GetBoolean());
+
+        Assert.Equal("{", lines[2].GetProperty("payload").GetString());
+        Assert.Equal(1, lines[2].GetProperty("payloadBytes").GetInt64());
+        Assert.False(lines[2].GetProperty("payloadTruncated").GetBoolean());
+
+        // The kept part (base64 for the binary one), not the whole payload, is what takes space.
+        var lengths = Directory.GetFiles(store.Directory).SelectMany(File.ReadLines).Select(l => Encoding.UTF8.GetByteCount(l)).ToList();
+        Assert.All(lengths, length => Assert.True(length < (65_536 * 4 / 3) + 1024, $"a line of {length} bytes"));
+    }
+
+    [Fact]
+    public async Task A_write_on_a_full_disk_throws_leaves_no_torn_line_and_writing_works_again_when_space_returns()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var disk = SmallFileSystem.MountOrSkip(1 << 20);
+        await using var store = Open(new DeadLetterOptions(), dataDirectory: disk.Root.FullName);
+        await store.WriteAsync(Message("before"), Refused("malformed-json"), ct);
+
+        disk.Fill();
+        await Assert.ThrowsAnyAsync<IOException>(() => store.WriteAsync(Message(new string('x', 20_000)), Refused("malformed-json"), ct));
+        await Assert.ThrowsAnyAsync<IOException>(() => store.WriteAsync(Message(new string('y', 20_000)), Refused("malformed-json"), ct));
+        Assert.All(Directory.GetFiles(store.Directory), f => Assert.EndsWith("}\n", File.ReadAllText(f), StringComparison.Ordinal));
+        Assert.True(_readiness.IsRaised(DeadLetterStore.DiskCondition));
+        Assert.Equal(2, _metrics.DiskWriteFailures.WithLabels(DiskStores.DeadLetter).Value);
+
+        disk.Free();
+        await store.WriteAsync(Message("after"), Refused("malformed-json"), ct);
+
+        Assert.False(_readiness.IsRaised(DeadLetterStore.DiskCondition));
+        Assert.Equal(["before", "after"], ReadAll(disk.Root.FullName).Select(l => l.GetProperty("payload").GetString()));
+    }
+
     public void Dispose() => _data.Delete(recursive: true);
 
-    private DeadLetterStore Open(DeadLetterOptions options, DeadLetterRepublisher? republisher = null) =>
+    private DeadLetterStore Open(DeadLetterOptions options, DeadLetterRepublisher? republisher = null, string? dataDirectory = null) =>
         new(
-            MsOptions.Create(new EcoMonitorOptions { DataDirectory = _data.FullName }),
+            MsOptions.Create(new EcoMonitorOptions { DataDirectory = dataDirectory ?? _data.FullName }),
             MsOptions.Create(options),
             republisher ?? new DeadLetterRepublisher(MsOptions.Create(options), _metrics),
             _metrics,
             _time,
-            NullLogger<DeadLetterStore>.Instance);
+            NullLogger<DeadLetterStore>.Instance,
+            _readiness);
 
     private IncomingMessage Message(string payload) => new("eco/s/air/n", Encoding.UTF8.GetBytes(payload), _time.GetUtcNow());
 
     private static IngestResult Refused(params string[] codes) =>
         new("native", [], [.. codes.Select(c => new Rejection(c, $"because {c}"))], 0);
 
-    private List<JsonElement> ReadAll() =>
-        Directory.GetFiles(Path.Combine(_data.FullName, "deadletter"))
+    /// <summary>Every line of every file, parsed: a torn line fails here.</summary>
+    private List<JsonElement> ReadAll(string? dataDirectory = null) =>
+        Directory.GetFiles(Path.Combine(dataDirectory ?? _data.FullName, "deadletter"))
             .Order(StringComparer.Ordinal)
             .SelectMany(File.ReadLines)
             .Select(l => JsonDocument.Parse(l).RootElement.Clone())

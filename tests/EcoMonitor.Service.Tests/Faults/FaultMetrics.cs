@@ -15,6 +15,7 @@ internal static class FaultMetrics
     public const string SpoolBytes = "ecomonitor_spool_bytes";
     public const string SpoolFull = "ecomonitor_spool_full";
     public const string SpoolDamaged = "ecomonitor_spool_damaged_bytes_total";
+    public const string DeadLettered = "ecomonitor_dead_lettered_messages_total";
 }
 
 /// <summary>Where the fault cases write the numbers they measure: the test output.</summary>

@@ -10,12 +10,14 @@ namespace EcoMonitor.Service.Tests.Fixtures;
 public sealed class MosquittoServer : IAsyncDisposable
 {
     private readonly DirectoryInfo _directory;
+    private readonly IReadOnlyList<string> _extraConfig;
     private readonly ServerRun _run = new();
 
-    private MosquittoServer(DirectoryInfo directory, int port)
+    private MosquittoServer(DirectoryInfo directory, int port, IReadOnlyList<string> extraConfig)
     {
         _directory = directory;
         Port = port;
+        _extraConfig = extraConfig;
     }
 
     public int Port { get; }
@@ -24,14 +26,15 @@ public sealed class MosquittoServer : IAsyncDisposable
 
     public string LogFile => Path.Combine(_directory.FullName, "mosquitto.log");
 
-    public static async Task<MosquittoServer> StartAsync(CancellationToken cancellationToken)
+    /// <param name="extraConfig">Lines appended to the configuration (e.g. the shipped limits).</param>
+    public static async Task<MosquittoServer> StartAsync(CancellationToken cancellationToken, IReadOnlyList<string>? extraConfig = null)
     {
         var directory = Directory.CreateTempSubdirectory("ecomonitor-mosquitto-");
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(directory.FullName, (UnixFileMode)0b111_111_111);
         }
-        var server = new MosquittoServer(directory, FreePort.Next());
+        var server = new MosquittoServer(directory, FreePort.Next(), extraConfig ?? []);
         await server.StartAgainAsync(cancellationToken);
         return server;
     }
@@ -54,7 +57,8 @@ public sealed class MosquittoServer : IAsyncDisposable
                 log_type notice
                 max_queued_messages 1000000
                 max_inflight_messages 0
-                """),
+
+                """) + string.Join('\n', _extraConfig),
             cancellationToken);
         var process = _run.Start(ServerBinaries.Find("mosquitto"), ["-c", config]);
         await Eventually.WaitAsync(

@@ -49,21 +49,23 @@ public sealed class ServiceProcess : IAsyncDisposable
     public string Output => _previousOutput + (_process?.Output ?? string.Empty);
 
     /// <summary>Resident set size of the process now (VmRSS from <c>/proc/{pid}/status</c>).</summary>
-    public long ResidentMemoryBytes
-    {
-        get
-        {
-            foreach (var line in File.ReadLines($"/proc/{Pid}/status"))
-            {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                {
-                    var parts = line["VmRSS:".Length..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-                    return long.Parse(parts[0], CultureInfo.InvariantCulture) * (parts.Length > 1 && parts[1] == "kB" ? 1024 : 1);
-                }
-            }
+    public long ResidentMemoryBytes => ProcStatusBytes("VmRSS");
 
-            throw new InvalidOperationException($"no VmRSS in /proc/{Pid}/status");
+    /// <summary>The highest resident set size of the process so far (VmHWM from <c>/proc/{pid}/status</c>).</summary>
+    public long PeakResidentMemoryBytes => ProcStatusBytes("VmHWM");
+
+    private long ProcStatusBytes(string field)
+    {
+        foreach (var line in File.ReadLines($"/proc/{Pid}/status"))
+        {
+            if (line.StartsWith(field + ":", StringComparison.Ordinal))
+            {
+                var parts = line[(field.Length + 1)..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+                return long.Parse(parts[0], CultureInfo.InvariantCulture) * (parts.Length > 1 && parts[1] == "kB" ? 1024 : 1);
+            }
         }
+
+        throw new InvalidOperationException($"no {field} in /proc/{Pid}/status");
     }
 
     private ServerProcess Current => _process ?? throw new InvalidOperationException("the service process was not started");
@@ -346,6 +348,18 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>The last 4000 characters of a process's output.</summary>
     internal static string Tail(string text) => text.Length > 4000 ? "…" + text[^4000..] : text;
 
+    /// <summary>The checkout the tests were built from: the folder above them that holds EcoMonitor.sln.</summary>
+    internal static DirectoryInfo RepositoryRoot()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "EcoMonitor.sln")))
+        {
+            root = root.Parent;
+        }
+
+        return root ?? throw new InvalidOperationException($"no EcoMonitor.sln above {AppContext.BaseDirectory}: cannot find the repository root");
+    }
+
     /// <summary>The service's own build output, in the configuration (Debug/Release) the tests were built in.</summary>
     private static string FindServiceDll()
     {
@@ -354,17 +368,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         var targetFramework = baseDirectory.Name;
         var configuration = baseDirectory.Parent?.Name
             ?? throw new InvalidOperationException($"cannot tell the build configuration from {AppContext.BaseDirectory}");
-        var root = baseDirectory;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "EcoMonitor.sln")))
-        {
-            root = root.Parent;
-        }
-
-        if (root is null)
-        {
-            throw new InvalidOperationException($"no EcoMonitor.sln above {AppContext.BaseDirectory}: cannot find the repository root");
-        }
-
+        var root = RepositoryRoot();
         var dll = Path.Combine(root.FullName, "src", "EcoMonitor.Service", "bin", configuration, targetFramework, "EcoMonitor.Service.dll");
         return File.Exists(dll)
             ? dll

@@ -35,7 +35,14 @@ public static class TestPublisher
     }
 
     /// <summary>One mosquitto_pub process sends every line of <paramref name="lines"/> as a message (-l).</summary>
-    public static async Task MosquittoPubLinesAsync(MosquittoServer broker, string topic, IEnumerable<string> lines, CancellationToken cancellationToken)
+    public static Task MosquittoPubLinesAsync(MosquittoServer broker, string topic, IEnumerable<string> lines, CancellationToken cancellationToken) =>
+        MosquittoPubAsync(broker, ["-q", "1", "-t", topic, "-l"], lines, cancellationToken);
+
+    /// <summary>One mosquitto_pub process (MQTT 5, QoS 1) sends the file <paramref name="path"/> as one message (-f).</summary>
+    public static Task MosquittoPubFileAsync(MosquittoServer broker, string topic, string path, CancellationToken cancellationToken) =>
+        MosquittoPubAsync(broker, ["-V", "mqttv5", "-q", "1", "-t", topic, "-f", path], [], cancellationToken);
+
+    private static async Task MosquittoPubAsync(MosquittoServer broker, string[] arguments, IEnumerable<string> lines, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(broker);
         var info = new ProcessStartInfo(ServerBinaries.Find("mosquitto_pub"))
@@ -44,7 +51,7 @@ public static class TestPublisher
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "-h", broker.Host, "-p", broker.Port.ToString(CultureInfo.InvariantCulture), "-q", "1", "-t", topic, "-l" })
+        foreach (var argument in new[] { "-h", broker.Host, "-p", broker.Port.ToString(CultureInfo.InvariantCulture) }.Concat(arguments))
         {
             info.ArgumentList.Add(argument);
         }

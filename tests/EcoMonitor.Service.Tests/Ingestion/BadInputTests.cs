@@ -2,6 +2,7 @@ using System.Text;
 using MQTTnet;
 using System.Text.Json;
 using EcoMonitor.Core.DeadLetters;
+using EcoMonitor.Service.DeadLetters;
 using EcoMonitor.Service.Tests.Fixtures;
 
 namespace EcoMonitor.Service.Tests.Ingestion;
@@ -62,7 +63,12 @@ public sealed class BadInputTests(Servers servers)
             Assert.Equal(refused[i].Topic, record.GetProperty("topic").GetString());
             Assert.Equal(refused[i].Codes, record.GetProperty("reasons").EnumerateArray().Select(r => r.GetProperty("code").GetString()!).ToArray());
             Assert.All(record.GetProperty("reasons").EnumerateArray(), r => Assert.False(string.IsNullOrWhiteSpace(r.GetProperty("reason").GetString())));
-            Assert.Equal(refused[i].Payload, record.GetProperty("payload").GetString());
+
+            // The payload as received, cut to DeadLetters:MaxPayloadBytes (these are ASCII).
+            var keep = new DeadLetterOptions().MaxPayloadBytes;
+            Assert.Equal(refused[i].Payload[..Math.Min(refused[i].Payload.Length, keep)], record.GetProperty("payload").GetString());
+            Assert.Equal(refused[i].Payload.Length, record.GetProperty("payloadBytes").GetInt64());
+            Assert.Equal(refused[i].Payload.Length > keep, record.GetProperty("payloadTruncated").GetBoolean());
         }
 
         // Counters by reason match the dead letters.

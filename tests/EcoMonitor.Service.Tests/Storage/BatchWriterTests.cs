@@ -21,6 +21,7 @@ public sealed class BatchWriterTests : IAsyncDisposable
     private readonly RecordingPointWriter _writer = new();
     private readonly IngestMetrics _metrics = new();
     private readonly StoreHealth _health = new();
+    private readonly ReadinessConditions _readiness = new();
     private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("ecomonitor-batch-");
     private readonly ConcurrentQueue<string> _acks = new();
     private readonly IngestQueue _queue;
@@ -35,11 +36,11 @@ public sealed class BatchWriterTests : IAsyncDisposable
         var spoolOptions = MsOptions.Create(new SpoolOptions { MaxBytes = 150, FullRetryInterval = TimeSpan.FromSeconds(1) });
         _queue = new IngestQueue(ingest, _metrics);
         var deadLetterOptions = MsOptions.Create(new DeadLetterOptions());
-        _deadLetters = new DeadLetterStore(host, deadLetterOptions, new DeadLetterRepublisher(deadLetterOptions, _metrics), _metrics, _time, NullLogger<DeadLetterStore>.Instance);
+        _deadLetters = new DeadLetterStore(host, deadLetterOptions, new DeadLetterRepublisher(deadLetterOptions, _metrics), _metrics, _time, NullLogger<DeadLetterStore>.Instance, _readiness);
         _spool = new DiskSpool(spoolOptions, host, _metrics, NullLogger<DiskSpool>.Instance);
         var pipeline = new StoreWritePipeline(MsOptions.Create(new InfluxOptions { RetryAttempts = 2 }), _time, NullLogger<StoreWritePipeline>.Instance, _metrics, _health);
         var store = new StoreWriter(_writer, pipeline, _deadLetters, _health, _metrics, NullLogger<StoreWriter>.Instance);
-        _batchWriter = new BatchWriter(_queue, store, _spool, ingest, spoolOptions, _metrics, _time, NullLogger<BatchWriter>.Instance);
+        _batchWriter = new BatchWriter(_queue, store, _spool, ingest, spoolOptions, _metrics, _time, NullLogger<BatchWriter>.Instance, _readiness);
     }
 
     [Fact]
@@ -137,6 +138,33 @@ public sealed class BatchWriterTests : IAsyncDisposable
         Assert.Equal(["m1", "m2"], _acks);
         Assert.Single(_writer.Writes);
         Assert.Equal(0, _metrics.SpoolFull.Value);
+    }
+
+    [Fact]
+    public async Task With_the_store_down_a_spool_write_the_disk_refuses_holds_the_acknowledgements_as_not_ready_until_space_returns()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var disk = SmallFileSystem.MountOrSkip(1 << 20, at: _spool.Directory);
+        disk.Fill();
+        _writer.Down = true;
+        await _batchWriter.StartAsync(ct);
+
+        await EnqueueAsync("m1", 3);
+        await AdvanceUntilAsync(() => _batchWriter.ExecuteTask!.IsFaulted || _metrics.DiskWriteFailures.WithLabels(DiskStores.Spool).Value >= 2, "two failed spool appends", ct);
+        Assert.False(_batchWriter.ExecuteTask!.IsFaulted, $"the batch writer stopped: {_batchWriter.ExecuteTask.Exception?.InnerException?.Message}");
+        Assert.Empty(_acks);
+        Assert.True(_readiness.IsRaised(BatchWriter.SpoolDiskCondition));
+        Assert.Equal(1, _metrics.SpoolFull.Value);
+        Assert.Equal(0, _spool.Bytes);
+
+        disk.Free();
+        await AdvanceUntilAsync(() => _acks.Count == 1, "the held batch to be spooled", ct);
+        Assert.False(_readiness.IsRaised(BatchWriter.SpoolDiskCondition));
+        Assert.Equal(0, _metrics.SpoolFull.Value);
+        Assert.Equal(3, _metrics.ReadingsSpooled.Value);
+        using var reader = new SpoolSegmentReader(_spool.OldestSegment()!);
+        Assert.Equal(["air,device=d,site=s m0=0 1000", "air,device=d,site=s m1=1 1001", "air,device=d,site=s m2=2 1002"], await reader.ReadNextAsync(ct));
+        Assert.Null(await reader.ReadNextAsync(ct));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using EcoMonitor.Service.Hosting;
 using EcoMonitor.Service.Observability;
 using EcoMonitor.Service.Storage.Spool;
+using EcoMonitor.Service.Tests.Fixtures;
 using Microsoft.Extensions.Logging.Abstractions;
 using MsOptions = Microsoft.Extensions.Options.Options;
 
@@ -25,28 +26,37 @@ public sealed class DiskSpoolTests : IDisposable
         }
 
         using var reopened = Open(segmentBytes: 1024);
-        var read = new List<string>();
-        var segments = 0;
-        while (reopened.OldestSegment() is { } segment)
-        {
-            segments++;
-            using (var reader = new SpoolSegmentReader(segment))
-            {
-                while (await reader.ReadNextAsync(ct) is { } lines)
-                {
-                    read.AddRange(lines);
-                }
-
-                Assert.Equal(0, reader.DamagedBytes);
-            }
-
-            reopened.Remove(segment);
-        }
+        var (read, segments) = await ReadAllAsync(reopened, ct);
 
         Assert.True(segments > 1, "the records should span several segments");
         Assert.Equal(Enumerable.Range(0, 40).SelectMany(i => new[] { $"air,device=d,site=s pm25={i} {1000 + i}", $"air,device=d,site=s pm10={i} {1000 + i}" }), read);
         Assert.Equal(0, reopened.Bytes);
         Assert.Empty(Directory.GetFiles(reopened.Directory, "*.seg"));
+    }
+
+    [Fact]
+    public async Task An_append_on_a_full_disk_throws_leaves_no_torn_record_and_the_spool_works_again_when_space_returns()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var disk = SmallFileSystem.MountOrSkip(1 << 20);
+        using var spool = Open(dataDirectory: disk.Root.FullName);
+        Assert.True(spool.TryAppend(Batch(0)));
+        Assert.True(spool.TryAppend(Batch(1)));
+
+        // Larger than the slack of the segment's last page: the kernel takes part of it, then ENOSPC.
+        disk.Fill();
+        Assert.ThrowsAny<IOException>(() => spool.TryAppend(Batch(2)));
+        Assert.ThrowsAny<IOException>(() => spool.TryAppend(Batch(3)));
+
+        Assert.Equal(Directory.GetFiles(spool.Directory, "*.seg").Sum(f => new FileInfo(f).Length), spool.Bytes);
+        Assert.Equal(spool.Bytes, _metrics.SpoolBytes.Value);
+        Assert.Equal(2, _metrics.DiskWriteFailures.WithLabels(DiskStores.Spool).Value);
+
+        disk.Free();
+        Assert.True(spool.TryAppend(Batch(4)));
+        var (read, _) = await ReadAllAsync(spool, ct);
+        Assert.Equal([.. Batch(0), .. Batch(1), .. Batch(4)], read);
+        Assert.Equal(0, spool.Bytes);
     }
 
     [Fact]
@@ -124,10 +134,37 @@ public sealed class DiskSpoolTests : IDisposable
 
     public void Dispose() => _data.Delete(recursive: true);
 
-    private DiskSpool Open(long maxBytes = 1 << 20, int segmentBytes = 1 << 20) =>
+    /// <summary>300 points, about 11 KB.</summary>
+    private static List<string> Batch(int n) => [.. Enumerable.Range(0, 300).Select(i => $"air,device=d,site=s pm25={n} {1000 + i}")];
+
+    /// <summary>Replays the whole spool as the replayer does, demanding that no segment is damaged.</summary>
+    private static async Task<(List<string> Lines, int Segments)> ReadAllAsync(DiskSpool spool, CancellationToken ct)
+    {
+        var read = new List<string>();
+        var segments = 0;
+        while (spool.OldestSegment() is { } segment)
+        {
+            segments++;
+            using (var reader = new SpoolSegmentReader(segment))
+            {
+                while (await reader.ReadNextAsync(ct) is { } lines)
+                {
+                    read.AddRange(lines);
+                }
+
+                Assert.True(reader.DamagedBytes == 0, $"{Path.GetFileName(segment)}: {reader.Damage}");
+            }
+
+            spool.Remove(segment);
+        }
+
+        return (read, segments);
+    }
+
+    private DiskSpool Open(long maxBytes = 1 << 20, int segmentBytes = 1 << 20, string? dataDirectory = null) =>
         new(
             MsOptions.Create(new SpoolOptions { MaxBytes = maxBytes, SegmentBytes = segmentBytes }),
-            MsOptions.Create(new EcoMonitorOptions { DataDirectory = _data.FullName }),
+            MsOptions.Create(new EcoMonitorOptions { DataDirectory = dataDirectory ?? _data.FullName }),
             _metrics,
             NullLogger<DiskSpool>.Instance);
 }

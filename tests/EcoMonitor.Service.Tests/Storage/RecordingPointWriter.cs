@@ -19,12 +19,20 @@ internal sealed class RecordingPointWriter : IPointWriter
 
     public void FailNext(Exception exception) => _failures.Enqueue(exception);
 
+    /// <summary>While true, every write fails as with the store down.</summary>
+    public bool Down { get; set; }
+
     /// <summary>Any request holding such a line is refused whole with a 400, as InfluxDB does for a bad point.</summary>
     public void RejectLinesContaining(string text) => _rejected = text;
 
     public Task WriteAsync(IReadOnlyList<string> lines, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _attempts);
+        if (Down)
+        {
+            return Task.FromException(new HttpRequestException("connection refused"));
+        }
+
         if (_failures.TryDequeue(out var failure))
         {
             return Task.FromException(failure);

@@ -74,6 +74,10 @@ public sealed partial class DiskSpool : IDisposable
     }
 
     /// <summary>Appends one batch durably; false when the spool is full.</summary>
+    /// <exception cref="IOException">The disk refused the write (full, failing). The segment is
+    /// cut back to its last complete record first, so replay stays exact; see docs/decisions.md
+    /// ("Full disks").</exception>
+    /// <exception cref="UnauthorizedAccessException">The spool directory is not writable.</exception>
     public bool TryAppend(IReadOnlyList<string> lines)
     {
         var record = SpoolRecordFormat.Encode(lines);
@@ -84,14 +88,26 @@ public sealed partial class DiskSpool : IDisposable
                 return false;
             }
 
-            _active ??= new FileStream(
-                Path.Combine(Directory, _nextSequence++.ToString("D16", CultureInfo.InvariantCulture) + Extension),
-                FileMode.CreateNew,
-                FileAccess.Write,
-                FileShare.Read | FileShare.Delete,
-                bufferSize: 1);
-            _active.Write(record);
-            _active.Flush(flushToDisk: true);
+            var complete = 0L;
+            try
+            {
+                _active ??= new FileStream(
+                    Path.Combine(Directory, _nextSequence++.ToString("D16", CultureInfo.InvariantCulture) + Extension),
+                    FileMode.CreateNew,
+                    FileAccess.Write,
+                    FileShare.Read | FileShare.Delete,
+                    bufferSize: 0);
+                complete = _active.Length;
+                _active.Write(record);
+                _active.Flush(flushToDisk: true);
+            }
+            catch (Exception ex) when (DiskStores.IsWriteFailure(ex))
+            {
+                _metrics.DiskWriteFailures.WithLabels(DiskStores.Spool).Inc();
+                DiscardTornTail(complete);
+                throw;
+            }
+
             _bytes += record.Length;
             _metrics.SpoolBytes.Set(_bytes);
             if (_active.Length >= _options.SegmentBytes)
@@ -159,6 +175,68 @@ public sealed partial class DiskSpool : IDisposable
         }
     }
 
+    /// <summary>
+    /// After a failed append: cuts the active segment back to its <paramref name="complete"/>
+    /// records and closes it (or deletes it when it held none), so that no torn record is left for
+    /// replay and <see cref="Bytes"/> stays what the disk holds. The next append starts a new segment.
+    /// </summary>
+    private void DiscardTornTail(long complete)
+    {
+        if (_active is null)
+        {
+            return;
+        }
+
+        var path = _active.Name;
+        try
+        {
+            _active.SetLength(complete);
+        }
+        catch (Exception ex) when (DiskStores.IsWriteFailure(ex))
+        {
+            // Cannot happen on a full disk (shrinking frees space); on a failing one the reader
+            // finds the torn tail, replays the records before it and reports the damage.
+            LogTruncateFailed(_logger, ex, Path.GetFileName(path));
+            _bytes += SafeLength(path) - complete;
+            _metrics.SpoolBytes.Set(_bytes);
+        }
+
+        _active.Dispose();
+        _active = null;
+        if (complete > 0 || SafeLength(path) > 0)
+        {
+            _closed.AddLast(path);
+        }
+        else
+        {
+            TryDelete(path);
+        }
+    }
+
+    private static long SafeLength(string path)
+    {
+        try
+        {
+            return new FileInfo(path).Length;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (DiskStores.IsWriteFailure(ex))
+        {
+            // An empty segment left behind is deleted at the next start.
+        }
+    }
+
     private void CloseActive()
     {
         if (_active is null)
@@ -173,4 +251,7 @@ public sealed partial class DiskSpool : IDisposable
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "The spool holds {Segments} segment(s), {Bytes} bytes, from before; they will be replayed")]
     private static partial void LogFound(ILogger logger, int segments, long bytes);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Error, Message = "Could not cut spool segment {Segment} back after a failed write; replay will report its torn tail as damage")]
+    private static partial void LogTruncateFailed(ILogger logger, Exception exception, string segment);
 }
