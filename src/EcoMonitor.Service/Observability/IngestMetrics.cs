@@ -118,6 +118,7 @@ public sealed class IngestMetrics
     public Counter NotificationWorkerRestarts { get; }
 
     public Counter MessageHandlingFailures { get; }
+
     /// <summary>Label <c>store</c>: one of <see cref="DiskStores"/>.</summary>
     public Counter DiskWriteFailures { get; }
 
