@@ -12,7 +12,6 @@ using EcoMonitor.Service.Tests.Fixtures;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using MsOptions = Microsoft.Extensions.Options.Options;
 
 namespace EcoMonitor.Service.Tests.Storage;
 
@@ -26,83 +25,61 @@ public sealed class InfluxAnswersTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 8, 0, 0, TimeSpan.Zero));
-    private readonly IngestMetrics _metrics = new();
-    private readonly StoreHealth _health = new();
-    private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("ecomonitor-influx-");
-    private readonly ConcurrentQueue<string> _acks = new();
-    private readonly IngestQueue _queue;
-    private readonly DeadLetterStore _deadLetters;
-    private readonly DiskSpool _spool;
     private InfluxWriteStandIn _influx = null!;
     private InfluxPointWriter _writer = null!;
-    private StoreWritePipeline _pipeline = null!;
-    private StoreWriter _store = null!;
-    private BatchWriter _batchWriter = null!;
-
-    public InfluxAnswersTests()
-    {
-        var host = MsOptions.Create(new EcoMonitorOptions { DataDirectory = _data.FullName });
-        _queue = new IngestQueue(MsOptions.Create(Ingest), _metrics);
-        var deadLetterOptions = MsOptions.Create(new DeadLetterOptions());
-        _deadLetters = new DeadLetterStore(host, deadLetterOptions, new DeadLetterRepublisher(deadLetterOptions, _metrics), _metrics, _time, NullLogger<DeadLetterStore>.Instance);
-        _spool = new DiskSpool(MsOptions.Create(new SpoolOptions()), host, _metrics, NullLogger<DiskSpool>.Instance);
-    }
-
-    private static IngestOptions Ingest => new() { BatchMaxReadings = 3, BatchMaxMessages = 100, BatchMaxAge = TimeSpan.FromSeconds(1) };
+    private WritePath _path = null!;
 
     public async ValueTask InitializeAsync()
     {
         _influx = await InfluxWriteStandIn.StartAsync(_time, TestContext.Current.CancellationToken);
-        var influx = MsOptions.Create(new InfluxOptions { Url = _influx.Url.ToString(), Token = "token", Org = "eco", Bucket = "eco", RetryAttempts = 2 });
-        _writer = new InfluxPointWriter(influx);
-        _pipeline = new StoreWritePipeline(influx, _time, NullLogger<StoreWritePipeline>.Instance, _metrics, _health);
-        _store = new StoreWriter(_writer, _pipeline, _deadLetters, _health, _metrics, NullLogger<StoreWriter>.Instance);
-        _batchWriter = new BatchWriter(_queue, _store, _spool, MsOptions.Create(Ingest), MsOptions.Create(new SpoolOptions()), _metrics, _time, NullLogger<BatchWriter>.Instance);
-        await _batchWriter.StartAsync(TestContext.Current.CancellationToken);
+        var influx = new InfluxOptions { Url = _influx.Url.ToString(), Token = "token", Org = "eco", Bucket = "eco", RetryAttempts = 2 };
+        _writer = new InfluxPointWriter(Microsoft.Extensions.Options.Options.Create(influx));
+        _path = new WritePath(_time, _writer, influx, new SpoolOptions(), Deadline, "influx");
+        await _path.Writer.StartAsync(TestContext.Current.CancellationToken);
     }
 
     [Fact]
     public async Task A_204_stores_the_batch_and_the_message_is_acknowledged()
     {
-        await EnqueueAsync("m1", 3);
-        await AdvanceUntilAsync(() => _acks.Count == 1, "the acknowledgement");
+        await _path.EnqueueAsync("m1", 3);
+        await _path.AdvanceUntilAsync(() => _path.Acks.Count == 1, "the acknowledgement");
 
-        Assert.Equal(Lines(0, 1, 2), _influx.Stored);
-        Assert.Equal(3, _metrics.ReadingsStored.Value);
-        Assert.Equal(0, _metrics.ReadingsSpooled.Value);
-        Assert.True(_health.IsHealthy);
+        Assert.Equal(WritePath.Lines(0, 1, 2), _influx.Stored);
+        Assert.Equal(3, _path.Metrics.ReadingsStored.Value);
+        Assert.Equal(0, _path.Metrics.ReadingsSpooled.Value);
+        Assert.True(_path.Health.IsHealthy);
     }
 
     [Fact]
     public async Task A_partial_write_400_dead_letters_the_bad_point_alone_and_stores_the_others()
     {
         _influx.RejectLinesContaining = "m1=";
-        await EnqueueAsync("m1", 3);
-        await AdvanceUntilAsync(() => _acks.Count == 1, "the acknowledgement");
+        await _path.EnqueueAsync("m1", 3);
+        await _path.AdvanceUntilAsync(() => _path.Acks.Count == 1, "the acknowledgement");
 
         // Split until the bad point is alone; the good ones are stored (again: a rewrite overwrites itself).
-        Assert.Equal(Lines(0, 2), _influx.Stored.Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(WritePath.Lines(0, 2), _influx.Stored.Distinct().Order(StringComparer.Ordinal));
         Assert.Equal([400, 204, 400, 400, 204], _influx.Requests.Select(r => r.Status));
-        var deadLetter = Assert.Single(File.ReadAllLines(Assert.Single(Directory.GetFiles(Path.Combine(_data.FullName, "deadletter")))));
+        var deadLetter = Assert.Single(File.ReadAllLines(Assert.Single(Directory.GetFiles(_path.DeadLetterDirectory))));
         Assert.Contains("\"code\":\"store-rejected\"", deadLetter, StringComparison.Ordinal);
         Assert.Contains("m1=1 1001", deadLetter, StringComparison.Ordinal);
         Assert.Contains("partial write", deadLetter, StringComparison.Ordinal);
         Assert.DoesNotContain("m0=", deadLetter, StringComparison.Ordinal);
         Assert.DoesNotContain("m2=", deadLetter, StringComparison.Ordinal);
-        Assert.Equal(0, _metrics.ReadingsSpooled.Value);
+        Assert.Equal(0, _path.Metrics.ReadingsSpooled.Value);
     }
 
     [Fact]
     public async Task A_413_splits_the_request_until_each_part_fits_and_everything_is_stored()
     {
         _influx.MaxLinesPerRequest = 1;
-        await EnqueueAsync("m1", 3);
-        await AdvanceUntilAsync(() => _acks.Count == 1, "the acknowledgement");
+        await _path.EnqueueAsync("m1", 3);
+        await _path.AdvanceUntilAsync(() => _path.Acks.Count == 1, "the acknowledgement");
 
-        Assert.Equal(Lines(0, 1, 2), _influx.Stored.Order(StringComparer.Ordinal));
+        Assert.Equal(WritePath.Lines(0, 1, 2), _influx.Stored.Order(StringComparer.Ordinal));
         Assert.Equal([413, 204, 413, 204, 204], _influx.Requests.Select(r => r.Status));
-        Assert.False(Directory.Exists(Path.Combine(_data.FullName, "deadletter")));
-        Assert.Equal(0, _metrics.ReadingsSpooled.Value);
+        Assert.False(Directory.Exists(_path.DeadLetterDirectory));
+        Assert.Equal(0, _path.Metrics.ReadingsSpooled.Value);
     }
 
     [Theory]
@@ -112,16 +89,16 @@ public sealed class InfluxAnswersTests : IAsyncLifetime
     public async Task Refused_credentials_or_a_missing_bucket_spool_the_batch_at_once_and_make_the_service_not_ready(int status, string code, string message)
     {
         _influx.AnswerNext(status, code, message);
-        await EnqueueAsync("m1", 3);
-        await AdvanceUntilAsync(() => _acks.Count == 1, "the acknowledgement of the spooled batch");
+        await _path.EnqueueAsync("m1", 3);
+        await _path.AdvanceUntilAsync(() => _path.Acks.Count == 1, "the acknowledgement of the spooled batch");
 
         // Not retried: waiting fixes neither a token nor a bucket; an operator must act.
         Assert.Single(_influx.Requests);
-        Assert.Equal(3, _metrics.ReadingsSpooled.Value);
+        Assert.Equal(3, _path.Metrics.ReadingsSpooled.Value);
         Assert.Empty(_influx.Stored);
-        Assert.Contains($"({status})", _health.Unauthorized, StringComparison.Ordinal);
-        Assert.Contains(message, _health.Unauthorized, StringComparison.Ordinal);
-        var ready = await new ReadinessCheck(new MqttConnectionState { IsConnected = true }, _health, _metrics, new ReadinessConditions())
+        Assert.Contains($"({status})", _path.Health.Unauthorized, StringComparison.Ordinal);
+        Assert.Contains(message, _path.Health.Unauthorized, StringComparison.Ordinal);
+        var ready = await new ReadinessCheck(new MqttConnectionState { IsConnected = true }, _path.Health, _path.Metrics, new ReadinessConditions())
             .CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken);
         Assert.Equal(HealthStatus.Unhealthy, ready.Status);
     }
@@ -132,49 +109,49 @@ public sealed class InfluxAnswersTests : IAsyncLifetime
     public async Task A_busy_store_is_retried_no_sooner_than_its_Retry_After_and_the_batch_is_stored(int status, string code, string message)
     {
         _influx.AnswerNext(status, code, message, retryAfterSeconds: 3);
-        await EnqueueAsync("m1", 3);
-        await AdvanceUntilAsync(() => _acks.Count == 1, "the acknowledgement", step: TimeSpan.FromMilliseconds(100));
+        await _path.EnqueueAsync("m1", 3);
+        await _path.AdvanceUntilAsync(() => _path.Acks.Count == 1, "the acknowledgement", step: TimeSpan.FromMilliseconds(100));
 
         var requests = _influx.Requests.ToList();
         Assert.Equal([status, 204], requests.Select(r => r.Status));
         // Not before the 3 s asked (Polly's own first backoff is 200 ms); the clock runs on while the answer is read.
         Assert.InRange(requests[1].At - requests[0].At, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(6));
-        Assert.Equal(Lines(0, 1, 2), _influx.Stored);
-        Assert.Equal(0, _metrics.ReadingsSpooled.Value);
-        Assert.Null(_health.Unauthorized);
+        Assert.Equal(WritePath.Lines(0, 1, 2), _influx.Stored);
+        Assert.Equal(0, _path.Metrics.ReadingsSpooled.Value);
+        Assert.Null(_path.Health.Unauthorized);
     }
 
     [Fact]
     public async Task A_live_batch_asked_to_wait_longer_than_its_longest_backoff_is_spooled_and_the_replay_waits_as_asked()
     {
         _influx.AnswerNext(429, "too many requests", "org eco has exceeded its write rate limit", retryAfterSeconds: 30);
-        await EnqueueAsync("m1", 3);
-        await AdvanceUntilAsync(() => _acks.Count == 1, "the acknowledgement of the spooled batch");
+        await _path.EnqueueAsync("m1", 3);
+        await _path.AdvanceUntilAsync(() => _path.Acks.Count == 1, "the acknowledgement of the spooled batch");
         Assert.Single(_influx.Requests);
-        Assert.Equal(3, _metrics.ReadingsSpooled.Value);
+        Assert.Equal(3, _path.Metrics.ReadingsSpooled.Value);
 
         // The replay of what was spooled asks again; told to wait 30 s, it waits 30 s.
         _influx.AnswerNext(429, "too many requests", "org eco has exceeded its write rate limit", retryAfterSeconds: 30);
-        var replay = _pipeline.Replay.ExecuteAsync(async ct => await _store.WriteAsync(Lines(0, 1, 2), ct), TestContext.Current.CancellationToken).AsTask();
-        await AdvanceUntilAsync(() => replay.IsCompleted, "the replay", step: TimeSpan.FromSeconds(1));
+        var replay = _path.Pipeline.Replay.ExecuteAsync(async ct => await _path.Store.WriteAsync(WritePath.Lines(0, 1, 2), ct), TestContext.Current.CancellationToken).AsTask();
+        await _path.AdvanceUntilAsync(() => replay.IsCompleted, "the replay", step: TimeSpan.FromSeconds(1));
         await replay;
 
         var requests = _influx.Requests.ToList();
         Assert.Equal([429, 429, 204], requests.Select(r => r.Status));
         Assert.InRange(requests[2].At - requests[1].At, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(45));
-        Assert.Equal(Lines(0, 1, 2), _influx.Stored);
+        Assert.Equal(WritePath.Lines(0, 1, 2), _influx.Stored);
     }
 
     [Fact]
     public async Task A_500_is_retried_and_the_batch_is_stored()
     {
         _influx.AnswerNext(500, "internal error", "unexpected error writing points to database: timeout");
-        await EnqueueAsync("m1", 3);
-        await AdvanceUntilAsync(() => _acks.Count == 1, "the acknowledgement");
+        await _path.EnqueueAsync("m1", 3);
+        await _path.AdvanceUntilAsync(() => _path.Acks.Count == 1, "the acknowledgement");
 
         Assert.Equal([500, 204], _influx.Requests.Select(r => r.Status));
-        Assert.Equal(Lines(0, 1, 2), _influx.Stored);
-        Assert.Equal(0, _metrics.ReadingsSpooled.Value);
+        Assert.Equal(WritePath.Lines(0, 1, 2), _influx.Stored);
+        Assert.Equal(0, _path.Metrics.ReadingsSpooled.Value);
     }
 
     [Fact]
@@ -185,53 +162,22 @@ public sealed class InfluxAnswersTests : IAsyncLifetime
             _influx.ResetNext();
         }
 
-        await EnqueueAsync("m1", 3);
-        await AdvanceUntilAsync(() => _acks.Count == 1, "the acknowledgement of the spooled batch");
+        await _path.EnqueueAsync("m1", 3);
+        await _path.AdvanceUntilAsync(() => _path.Acks.Count == 1, "the acknowledgement of the spooled batch");
 
         Assert.Equal([0, 0, 0], _influx.Requests.Select(r => r.Status));
-        Assert.Equal(3, _metrics.ReadingsSpooled.Value);
-        Assert.Equal(2, _metrics.StoreWriteFailures.Value);
-        Assert.Null(_health.Unauthorized);
-        var ready = await new ReadinessCheck(new MqttConnectionState { IsConnected = true }, _health, _metrics, new ReadinessConditions())
+        Assert.Equal(3, _path.Metrics.ReadingsSpooled.Value);
+        Assert.Equal(2, _path.Metrics.StoreWriteFailures.Value);
+        Assert.Null(_path.Health.Unauthorized);
+        var ready = await new ReadinessCheck(new MqttConnectionState { IsConnected = true }, _path.Health, _path.Metrics, new ReadinessConditions())
             .CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken);
         Assert.Equal(HealthStatus.Degraded, ready.Status);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _batchWriter.StopAsync(CancellationToken.None);
-        _batchWriter.Dispose();
+        await _path.DisposeAsync();
         _writer.Dispose();
         await _influx.DisposeAsync();
-        _spool.Dispose();
-        await _deadLetters.DisposeAsync();
-        _data.Delete(recursive: true);
-    }
-
-    private static List<string> Lines(params int[] metrics) => [.. metrics.Select(i => $"air,device=d,site=s m{i}={i} {1000 + i}")];
-
-    private Task AdvanceUntilAsync(Func<bool> condition, string what, TimeSpan? step = null) =>
-        Eventually.WaitAsync(
-            () =>
-            {
-                _time.Advance(step ?? TimeSpan.FromMilliseconds(500));
-                return condition();
-            },
-            Deadline,
-            what,
-            TestContext.Current.CancellationToken);
-
-    private async Task EnqueueAsync(string id, int readings)
-    {
-        var list = Enumerable.Range(0, readings)
-            .Select(i => new Reading(SensorKind.Air, "s", "d", $"m{i}", i, 1000 + i))
-            .ToList();
-        await _queue.EnqueueAsync(
-            new IngestEnvelope($"eco/s/air/{id}", list, _ =>
-            {
-                _acks.Enqueue(id);
-                return Task.CompletedTask;
-            }),
-            TestContext.Current.CancellationToken);
     }
 }
