@@ -46,6 +46,8 @@ public sealed class IngestMetrics
         NotificationsExpired = factory.CreateCounter("ecomonitor_notifications_expired_total", "Notifications given up for a channel by the expiry policy (Notifications:MaxAge, or the outbox bound).", "channel");
         AlertStateSaves = factory.CreateCounter("ecomonitor_alert_state_saves_total", "Alert state snapshots written to DataDirectory/state.");
         MqttConnected = factory.CreateGauge("ecomonitor_mqtt_connected", "1 while connected to the broker.");
+        DiskWriteFailures = factory.CreateCounter("ecomonitor_disk_write_failures_total", "Writes to the data directory that failed (disk full, I/O error), by store.", "store");
+        AlertTickFailures = factory.CreateCounter("ecomonitor_alert_tick_failures_total", "Alert engine ticks that failed unexpectedly (logged; the next tick runs as usual).");
     }
 
     public CollectorRegistry Registry { get; }
@@ -111,6 +113,10 @@ public sealed class IngestMetrics
     public Counter NotificationMessages { get; }
 
     public Counter AlertStateSaves { get; }
+
+    public Counter DiskWriteFailures { get; }
+
+    public Counter AlertTickFailures { get; }
 
     public double RejectionsFor(string reason) => Rejections.WithLabels(reason).Value;
 }
