@@ -172,6 +172,85 @@ public sealed class AlertPipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task Readings_are_evaluated_while_a_state_save_is_stuck_writing_to_a_slow_disk()
+    {
+        WriteRules(Pm25Rule);
+        using var engine = Open();
+
+        // 1,000 series: their state is far more than a pipe holds, so the save blocks writing it.
+        await engine.Pipeline.ObserveAsync([.. Enumerable.Range(0, 1000).Select(i => Air("pm25", 40, 0, $"node-{i:0000}"))], Ct);
+
+        // The state file's temporary file is a FIFO nobody reads: the save's write waits, as on a
+        // disk that has stopped answering.
+        var temp = Path.Combine(_data.FullName, "state", "alerts.json.tmp");
+        Directory.CreateDirectory(Path.GetDirectoryName(temp)!);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [temp]))
+        {
+            await mkfifo.WaitForExitAsync(Ct);
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        // The reader: a shell that opens the FIFO, says so, and drains it only when told.
+        var start = new System.Diagnostics.ProcessStartInfo("sh") { RedirectStandardInput = true, RedirectStandardOutput = true };
+        foreach (var argument in new[] { "-c", "exec 3<\"$1\"; echo opened; read go; cat <&3 >/dev/null", "sh", temp })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var reader = System.Diagnostics.Process.Start(start)!;
+        var save = Task.Factory.StartNew(engine.Pipeline.Save, Ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Assert.Equal("opened", await reader.StandardOutput.ReadLineAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct));
+        try
+        {
+            // The save is writing (its open of the FIFO returned) and cannot finish; readings still go through.
+            var observe = Task.Run(async () => await engine.Pipeline.ObserveAsync([Air("pm25", 80, 60)], Ct), Ct);
+            var lines = await observe.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+            Assert.Contains("state=firing", Assert.Single(lines), StringComparison.Ordinal);
+            Assert.False(save.IsCompleted);
+        }
+        finally
+        {
+            // The disk answers again: the save completes.
+            await reader.StandardInput.WriteLineAsync("go");
+            await reader.StandardInput.FlushAsync(Ct);
+            await save.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+            await reader.WaitForExitAsync(Ct);
+        }
+    }
+
+    [Fact]
+    public void A_full_outbox_is_cut_to_seven_eighths_of_its_bound_and_not_rewritten_at_every_append()
+    {
+        var metrics = new IngestMetrics();
+        using var outbox = new NotificationOutbox(
+            MsOptions.Create(new EcoMonitorOptions { DataDirectory = _data.FullName }),
+            MsOptions.Create(new NotificationOptions { OutboxMaxBytes = 64 * 1024 }),
+            metrics,
+            NullLogger<NotificationOutbox>.Instance);
+        outbox.Register("log");
+
+        // Nothing is delivered: past the bound, every cut expires the oldest.
+        var cuts = 0;
+        var expired = 0.0;
+        for (var i = 1; i <= 2000; i++)
+        {
+            outbox.Append([Notification(i)]);
+            var now = metrics.NotificationsExpired.WithLabels("log").Value;
+            if (now > expired)
+            {
+                cuts++;
+                expired = now;
+            }
+        }
+
+        // An eighth of the bound (8 KiB) holds about 20 of these notifications: at most one cut per 10 appends.
+        var bytes = new FileInfo(Path.Combine(_data.FullName, "outbox", "notifications.jsonl")).Length;
+        Assert.InRange(cuts, 1, 2000 / 10);
+        Assert.InRange(bytes, 1, 64 * 1024);
+        Assert.Equal(2000 - expired, outbox.Pending("log", 5000).Count);
+    }
+
+    [Fact]
     public void A_full_outbox_expires_the_oldest_undelivered_notifications_and_says_so()
     {
         var metrics = new IngestMetrics();
@@ -225,8 +304,8 @@ public sealed class AlertPipelineTests : IDisposable
 
     public void Dispose() => _data.Delete(recursive: true);
 
-    private static Reading Air(string metric, double value, int seconds) =>
-        new(SensorKind.Air, "bj-1", "node-01", metric, value, (Start + TimeSpan.FromSeconds(seconds)).ToUnixTimeMilliseconds());
+    private static Reading Air(string metric, double value, int seconds, string device = "node-01") =>
+        new(SensorKind.Air, "bj-1", device, metric, value, (Start + TimeSpan.FromSeconds(seconds)).ToUnixTimeMilliseconds());
 
     private static AlertNotification Notification(long sequence) => new(
         sequence, $"id:{sequence}", "0123456789abcdef", NotificationState.Firing, NotificationReason.Started, "r",
