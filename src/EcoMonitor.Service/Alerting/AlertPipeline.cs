@@ -12,15 +12,27 @@ namespace EcoMonitor.Service.Alerting;
 /// The alert engine at run time: readings → evaluator (transitions) → alert book
 /// (notifications) → outbox. Transitions become points of the <c>alert</c> measurement that
 /// travel with the message to the store (and the spool), so a transition is as durable as the
-/// readings that caused it; notifications are fsynced into the outbox before the message can be
-/// acknowledged. One lock keeps evaluator, book and outbox in step, so a snapshot is consistent.
+/// readings that caused it; notifications are on disk in the outbox before the message can be
+/// acknowledged. One lock keeps evaluator, book and outbox queue in step, so a snapshot is
+/// consistent; nothing under it touches the disk (docs/decisions.md, "Alert pipeline and outbox:
+/// disk I/O and scans").
 /// </summary>
 /// <remarks>
-/// State: saved to <c>DataDirectory/state/alerts.json</c> every <c>Alerts:StateSaveInterval</c>
+/// <para>Under the lock: evaluate, apply to the book, queue the notifications in the outbox (in
+/// memory, in sequence order), copy the state for a save. Outside it: wait for the outbox to have
+/// the notifications on disk (group commit), serialise and fsync the state file (one save at a
+/// time), parse a changed rules file.</para>
+/// <para>State: saved to <c>DataDirectory/state/alerts.json</c> every <c>Alerts:StateSaveInterval</c>
 /// when something changed, after an acknowledgement or a rules reload, and on a graceful stop
 /// (after the ingest queue drained). At start the snapshot is restored, then the book replays the
 /// outbox's notifications made after it: after a crash the book knows every alert it announced,
-/// and the evaluator's evidence is at most one save interval old (see docs/decisions.md).
+/// and the evaluator's evidence is at most one save interval old (see docs/decisions.md). A save
+/// that fails (a full disk) is logged, counted, raises readiness condition <c>alert-state-disk</c>
+/// and is tried again at the next tick.</para>
+/// <para>When the outbox cannot be written, the call fails (its message is not acknowledged);
+/// the notifications stay queued in the outbox and the call's <c>alert</c> points stay here, and
+/// the next call (the same message again, another one, or a tick) journals the former first and
+/// returns the latter with its own.</para>
 /// </remarks>
 public sealed partial class AlertPipeline(
     AlertRuleSet ruleSet,
@@ -31,12 +43,22 @@ public sealed partial class AlertPipeline(
     IOptions<AlertEvaluatorOptions> evaluatorOptions,
     TimeProvider time,
     IngestMetrics metrics,
+    ReadinessConditions readiness,
     ILogger<AlertPipeline> logger)
 {
+    /// <summary>The readiness condition raised while the state file cannot be written.</summary>
+    public const string StateDiskCondition = "alert-state-disk";
+
     private readonly Lock _gate = new();
+
+    // One save at a time, so an older snapshot never overwrites a newer one.
+    private readonly SemaphoreSlim _saving = new(1, 1);
     private AlertEvaluator _evaluator = new(ruleSet.Rules, time, evaluatorOptions.Value);
     private bool _dirty;
     private DateTimeOffset _savedAt = time.GetUtcNow();
+
+    // Alert points of calls whose notifications did not reach the disk: returned by the next call.
+    private List<string> _unreturned = [];
 
     /// <summary>The evaluator in force (replaced when the rules file is reloaded).</summary>
     public AlertEvaluator Evaluator
@@ -58,9 +80,9 @@ public sealed partial class AlertPipeline(
     /// </summary>
     public void Start()
     {
+        var saved = store.Load();
         lock (_gate)
         {
-            var saved = store.Load();
             if (saved is not null)
             {
                 var result = _evaluator.Restore(saved.Evaluator);
@@ -87,21 +109,27 @@ public sealed partial class AlertPipeline(
                 LogNotEvaluated(logger, rule.Name, rule.Line);
             }
 
-            metrics.AlertsFiring.Set(book.Firing().Count);
+            metrics.AlertsFiring.Set(book.FiringCount);
         }
     }
 
-    /// <summary>Evaluates accepted readings; returns the <c>alert</c> points to store with them.</summary>
-    public IReadOnlyList<string> Observe(IReadOnlyList<Reading> readings)
+    /// <summary>
+    /// Evaluates accepted readings; returns the <c>alert</c> points to store with them, once the
+    /// notifications they caused are on disk.
+    /// </summary>
+    /// <exception cref="IOException">The outbox cannot be written: do not acknowledge the message.</exception>
+    public async ValueTask<IReadOnlyList<string>> ObserveAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(readings);
-        if (readings.Count == 0)
-        {
-            return [];
-        }
-
+        List<string> lines;
+        long flushTo;
         lock (_gate)
         {
+            if (readings.Count == 0 && _unreturned.Count == 0 && !outbox.HasUnflushed)
+            {
+                return [];
+            }
+
             List<AlertTransition>? transitions = null;
             foreach (var reading in readings)
             {
@@ -111,62 +139,156 @@ public sealed partial class AlertPipeline(
                 }
             }
 
-            return transitions is null ? [] : Record(transitions);
+            lines = TakeUnreturned();
+            if (transitions is not null)
+            {
+                lines.AddRange(Record(transitions));
+            }
+
+            flushTo = outbox.QueuedTo;
         }
+
+        try
+        {
+            await outbox.FlushAsync(flushTo, cancellationToken);
+        }
+        catch
+        {
+            Keep(lines);
+            throw;
+        }
+
+        return lines;
     }
 
     /// <summary>
     /// What the clock shows: silent devices, repeats, settled flaps, the end of a backlog, a
     /// changed rules file; saves the state when due. Returns the <c>alert</c> points to store.
+    /// When the outbox cannot be written it returns none and keeps them for the next call.
     /// </summary>
     public IReadOnlyList<string> Tick()
     {
+        // Parsed, and the new evaluator's rule indexes built, before the lock: ingestion does not wait for them.
+        var reloaded = ruleSet.TryReload() ? new AlertEvaluator(ruleSet.Rules, time, evaluatorOptions.Value) : null;
+        List<string> lines;
+        long flushTo;
+        bool saveDue;
         lock (_gate)
         {
-            var lines = new List<string>();
-            if (ruleSet.TryReload())
+            lines = TakeUnreturned();
+            if (reloaded is not null)
             {
-                lines.AddRange(Reload());
+                lines.AddRange(Reload(reloaded));
             }
 
             lines.AddRange(Record(_evaluator.Tick()));
             Send(book.Tick());
-            if (_dirty && time.GetUtcNow() - _savedAt >= options.Value.StateSaveInterval)
-            {
-                Save();
-            }
-
-            return lines;
+            flushTo = outbox.QueuedTo;
+            saveDue = _dirty && time.GetUtcNow() - _savedAt >= options.Value.StateSaveInterval;
         }
+
+        try
+        {
+            outbox.Flush(flushTo);
+        }
+        catch (IOException)
+        {
+            // The outbox logged, counted and raised it; the next call tries again.
+            Keep(lines);
+            return [];
+        }
+
+        if (saveDue)
+        {
+            Save();
+        }
+
+        return lines;
     }
 
     /// <summary>An officer acknowledges a firing alert; saved at once.</summary>
     public AcknowledgeOutcome Acknowledge(string alertId, string by, string? comment, out AlertInstance? alert)
     {
+        AcknowledgeOutcome outcome;
         lock (_gate)
         {
-            var outcome = book.Acknowledge(alertId, by, comment, out alert);
+            outcome = book.Acknowledge(alertId, by, comment, out alert);
             if (outcome == AcknowledgeOutcome.Acknowledged)
             {
-                LogAcknowledged(logger, alertId, by);
-                Save();
+                _dirty = true;
             }
-
-            return outcome;
         }
+
+        if (outcome == AcknowledgeOutcome.Acknowledged)
+        {
+            LogAcknowledged(logger, alertId, by);
+            Save();
+        }
+
+        return outcome;
     }
 
-    /// <summary>Writes the state file now (the graceful stop calls it after the drain).</summary>
-    public void Save()
+    /// <summary>
+    /// Writes the state file now (the graceful stop calls it after the drain). The copy is taken
+    /// under the lock; serialising and fsyncing happen outside it. Returns false when it could not
+    /// be written (logged, counted, readiness raised; the next tick tries again).
+    /// </summary>
+    public bool Save()
     {
-        lock (_gate)
+        _saving.Wait();
+        try
         {
-            var file = new AlertStateFile(AlertStateFile.CurrentVersion, time.GetUtcNow(), book.Snapshot(), _evaluator.Snapshot());
-            store.Save(file);
+            AlertStateFile file;
+            lock (_gate)
+            {
+                file = new AlertStateFile(AlertStateFile.CurrentVersion, time.GetUtcNow(), book.Snapshot(), _evaluator.Snapshot());
+                _dirty = false;
+            }
+
+            try
+            {
+                // The snapshot must not name notifications the outbox does not hold yet: after a
+                // crash the book would believe them announced.
+                outbox.Flush(file.Book.LastSequence);
+            }
+            catch (IOException)
+            {
+                // The outbox logged, counted and raised it.
+                StillDirty();
+                return false;
+            }
+
+            try
+            {
+                store.Save(file);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                StillDirty();
+                metrics.DiskWriteFailures.WithLabels("alert-state").Inc();
+                readiness.Raise(StateDiskCondition, $"the alert state file cannot be written: {ex.Message}");
+                LogSaveFailed(logger, ex, store.FilePath);
+                return false;
+            }
+
             outbox.SnapshotSaved(file.Book.LastSequence);
             metrics.AlertStateSaves.Inc();
-            _savedAt = file.SavedAt;
-            _dirty = false;
+            lock (_gate)
+            {
+                _savedAt = file.SavedAt;
+            }
+
+            if (readiness.IsRaised(StateDiskCondition))
+            {
+                readiness.Clear(StateDiskCondition);
+                LogSaveRecovered(logger, store.FilePath);
+            }
+
+            return true;
+        }
+        finally
+        {
+            _saving.Release();
         }
     }
 
@@ -174,19 +296,18 @@ public sealed partial class AlertPipeline(
     /// Swaps in an evaluator for the new rules: states of unchanged rules carry over (same name
     /// and fingerprint), alerts of removed or changed rules end (resolved, reason rule-changed).
     /// </summary>
-    private List<string> Reload()
+    private List<string> Reload(AlertEvaluator next)
     {
         var old = _evaluator;
-        var next = new AlertEvaluator(ruleSet.Rules, time, evaluatorOptions.Value);
         var result = next.Restore(old.Snapshot());
-        var kept = ruleSet.Rules.ToDictionary(r => r.Name, AlertEvaluator.FingerprintOf, StringComparer.Ordinal);
+        var kept = next.Rules.ToDictionary(r => r.Name, AlertEvaluator.FingerprintOf, StringComparer.Ordinal);
         var before = old.Rules.ToDictionary(r => r.Name, AlertEvaluator.FingerprintOf, StringComparer.Ordinal);
         var notifications = book.RetireRules(
             name => !kept.TryGetValue(name, out var fingerprint) || !before.TryGetValue(name, out var previous) || fingerprint != previous,
             out var ended);
         _evaluator = next;
         Send(notifications);
-        LogReloadApplied(logger, ruleSet.Rules.Count, result.Restored, result.RuleChanged, ended.Count);
+        LogReloadApplied(logger, next.Rules.Count, result.Restored, result.RuleChanged, ended.Count);
         foreach (var rule in next.NotEvaluated)
         {
             LogNotEvaluated(logger, rule.Name, rule.Line);
@@ -217,15 +338,41 @@ public sealed partial class AlertPipeline(
 
     private void Send(IReadOnlyList<AlertNotification> notifications)
     {
-        if (notifications.Count == 0)
+        if (notifications.Count > 0)
         {
-            return;
+            // Queued in memory, in sequence order; the caller waits for the disk outside the lock,
+            // before the message can be acknowledged.
+            outbox.Queue(notifications);
+            _dirty = true;
         }
 
-        // Durable before anything else happens: the message is acknowledged only later.
-        outbox.Append(notifications);
-        _dirty = true;
-        metrics.AlertsFiring.Set(book.Firing().Count);
+        metrics.AlertsFiring.Set(book.FiringCount);
+    }
+
+    /// <summary>Under the lock: the points kept from failed calls, to go out with this one's.</summary>
+    private List<string> TakeUnreturned()
+    {
+        var lines = _unreturned;
+        _unreturned = [];
+        return lines;
+    }
+
+    /// <summary>A call failed (its message will come again): its points go out with the next call's.</summary>
+    private void Keep(List<string> lines)
+    {
+        lock (_gate)
+        {
+            lines.AddRange(_unreturned);
+            _unreturned = lines;
+        }
+    }
+
+    private void StillDirty()
+    {
+        lock (_gate)
+        {
+            _dirty = true;
+        }
     }
 
     [LoggerMessage(EventId = 6102, Level = LogLevel.Information, Message = "Alert state restored: {Restored} state(s), {Changed} dropped for a removed or changed rule, {Unreadable} unreadable; {Firing} alert(s) firing; saved at {SavedAt:o}")]
@@ -245,4 +392,10 @@ public sealed partial class AlertPipeline(
 
     [LoggerMessage(EventId = 6106, Level = LogLevel.Information, Message = "Rules reloaded: {Count} rule(s); {Restored} state(s) carried over, {Dropped} dropped; {Ended} alert(s) of removed or changed rules ended")]
     private static partial void LogReloadApplied(ILogger logger, int count, int restored, int dropped, int ended);
+
+    [LoggerMessage(EventId = 6108, Level = LogLevel.Error, Message = "Alert state {Path} could not be saved; tried again at the next tick (announced alerts are safe in the outbox)")]
+    private static partial void LogSaveFailed(ILogger logger, Exception exception, string path);
+
+    [LoggerMessage(EventId = 6109, Level = LogLevel.Information, Message = "Alert state {Path} saved again")]
+    private static partial void LogSaveRecovered(ILogger logger, string path);
 }

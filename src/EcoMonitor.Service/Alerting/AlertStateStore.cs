@@ -15,7 +15,8 @@ public sealed record AlertStateFile(int Version, DateTimeOffset SavedAt, AlertBo
 
 /// <summary>
 /// Reads and writes the alert state file. A write goes to a temporary file, is fsynced and
-/// renamed over the old one, so a crash leaves either the old state or the new, never half.
+/// renamed over the old one, so a crash leaves either the old state or the new, never half; a
+/// failed write (a full disk) leaves the old state and no temporary file.
 /// A file that cannot be read is moved aside (and logged), and the service starts without state
 /// rather than not at all.
 /// </summary>
@@ -57,13 +58,22 @@ public sealed partial class AlertStateStore(IOptions<EcoMonitorOptions> options,
     {
         Directory.CreateDirectory(_directory);
         var temp = FilePath + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        try
         {
-            JsonSerializer.Serialize(stream, state, NotificationJson.Options);
-            stream.Flush(flushToDisk: true);
-        }
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                JsonSerializer.Serialize(stream, state, NotificationJson.Options);
+                stream.Flush(flushToDisk: true);
+            }
 
-        File.Move(temp, FilePath, overwrite: true);
+            File.Move(temp, FilePath, overwrite: true);
+        }
+        catch (IOException)
+        {
+            // A half-written temporary file only takes the space a full disk lacks.
+            File.Delete(temp);
+            throw;
+        }
     }
 
     [LoggerMessage(EventId = 6201, Level = LogLevel.Error, Message = "Alert state {Path} cannot be read ({Reason}); moved aside, starting without alert state")]

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using EcoMonitor.Service.Ingestion;
+using EcoMonitor.Service.Observability;
 using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Service.Alerting;
@@ -11,7 +12,17 @@ namespace EcoMonitor.Service.Alerting;
 /// readings; saves the state on a graceful stop. Registered before the MQTT consumer, so it
 /// stops after it: the final save follows the drain.
 /// </summary>
-public sealed class AlertTicker(AlertPipeline alerts, IngestQueue queue, IOptions<AlertOptions> options, TimeProvider time) : BackgroundService
+/// <remarks>
+/// Supervised: a tick that throws is logged and counted, and the next tick runs as usual; a loop
+/// that ended there would stop deadman alerts, repeats and saves without a word.
+/// </remarks>
+public sealed partial class AlertTicker(
+    AlertPipeline alerts,
+    IngestQueue queue,
+    IOptions<AlertOptions> options,
+    TimeProvider time,
+    IngestMetrics metrics,
+    ILogger<AlertTicker> logger) : BackgroundService
 {
     private static readonly Func<CancellationToken, Task> NothingToAcknowledge = _ => Task.CompletedTask;
 
@@ -34,7 +45,20 @@ public sealed class AlertTicker(AlertPipeline alerts, IngestQueue queue, IOption
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                var lines = alerts.Tick();
+                IReadOnlyList<string> lines;
+                try
+                {
+                    lines = alerts.Tick();
+                }
+#pragma warning disable CA1031 // Whatever a tick throws, the clock must go on.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    metrics.AlertTickFailures.Inc();
+                    LogTickFailed(logger, ex);
+                    continue;
+                }
+
                 if (lines.Count > 0)
                 {
                     await queue.EnqueueAsync(new IngestEnvelope("(alerts)", [], NothingToAcknowledge, lines), stoppingToken);
@@ -46,4 +70,7 @@ public sealed class AlertTicker(AlertPipeline alerts, IngestQueue queue, IOption
             // Stopping.
         }
     }
+
+    [LoggerMessage(EventId = 6110, Level = LogLevel.Error, Message = "Alert tick failed; the next tick runs as usual")]
+    private static partial void LogTickFailed(ILogger logger, Exception exception);
 }

@@ -71,7 +71,7 @@ public sealed partial class MessageHandler(
 
         // Even a wholly refused message goes through the queue, so acknowledgements leave in
         // the order messages arrived.
-        var alertLines = alerts.Observe(result.Accepted);
+        var alertLines = await alerts.ObserveAsync(result.Accepted, cancellationToken);
         await queue.EnqueueAsync(new IngestEnvelope(message.Topic, result.Accepted, acknowledge, alertLines), cancellationToken);
     }
 

@@ -49,6 +49,7 @@ public sealed class IngestMetrics
         NotificationWorkerRestarts = factory.CreateCounter("ecomonitor_notification_worker_restarts_total", "Times a channel's delivery or resend loop threw and was restarted after a backoff, by channel.", "channel");
         MessageHandlingFailures = factory.CreateCounter("ecomonitor_message_handling_failures_total", "Failed attempts to handle a received message (each retry counts), e.g. the dead-letter store could not write.");
         DiskWriteFailures = factory.CreateCounter("ecomonitor_disk_write_failures_total", "Writes the disk refused (full, failing, not writable), by store (DiskStores); each retry counts.", "store");
+        AlertTickFailures = factory.CreateCounter("ecomonitor_alert_tick_failures_total", "Alert engine ticks that failed unexpectedly (logged; the next tick runs as usual).");
     }
 
     public CollectorRegistry Registry { get; }
@@ -121,6 +122,8 @@ public sealed class IngestMetrics
 
     /// <summary>Label <c>store</c>: one of <see cref="DiskStores"/>.</summary>
     public Counter DiskWriteFailures { get; }
+
+    public Counter AlertTickFailures { get; }
 
     public double RejectionsFor(string reason) => Rejections.WithLabels(reason).Value;
 }

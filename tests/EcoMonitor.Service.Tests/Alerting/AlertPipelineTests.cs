@@ -24,6 +24,8 @@ public sealed class AlertPipelineTests : IDisposable
     private readonly FakeTimeProvider _time = new(Start);
     private readonly string _rules;
 
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
     public AlertPipelineTests() => _rules = Path.Combine(_data.FullName, "alert-rules.yaml");
 
     private const string Pm25Rule = """
@@ -43,11 +45,11 @@ public sealed class AlertPipelineTests : IDisposable
         """;
 
     [Fact]
-    public void A_changed_rules_file_is_picked_up_alerts_of_unchanged_rules_carry_over_and_those_of_changed_rules_end()
+    public async Task A_changed_rules_file_is_picked_up_alerts_of_unchanged_rules_carry_over_and_those_of_changed_rules_end()
     {
         WriteRules(Pm25Rule, Pm10Rule);
         using var engine = Open();
-        engine.Pipeline.Observe([Air("pm25", 80, 0), Air("pm10", 200, 0)]);
+        await engine.Pipeline.ObserveAsync([Air("pm25", 80, 0), Air("pm10", 200, 0)], Ct);
         Assert.Equal(2, engine.Outbox.After(0).Count);
 
         // pm10-high's limit changes, a new rule appears, pm25-high is untouched.
@@ -67,7 +69,7 @@ public sealed class AlertPipelineTests : IDisposable
         Assert.Equal(3, engine.Pipeline.Evaluator.Rules.Count);
 
         // pm25-high still firing (its state carried over: no new notification); pm10 at 200 is fine now; no2 is evaluated.
-        engine.Pipeline.Observe([Air("pm25", 85, 60), Air("pm10", 200, 60), Air("no2", 250, 60)]);
+        await engine.Pipeline.ObserveAsync([Air("pm25", 85, 60), Air("pm10", 200, 60), Air("no2", 250, 60)], Ct);
         var next = engine.Outbox.After(3);
         Assert.Equal(["no2-high"], next.Select(n => n.Rule));
         Assert.Equal(["no2-high", "pm25-high"], engine.Pipeline.Book.Firing().Select(a => a.Rule).Order(StringComparer.Ordinal));
@@ -94,13 +96,13 @@ public sealed class AlertPipelineTests : IDisposable
     }
 
     [Fact]
-    public void After_a_crash_between_saves_the_outbox_tells_the_book_what_was_announced()
+    public async Task After_a_crash_between_saves_the_outbox_tells_the_book_what_was_announced()
     {
         WriteRules(Pm25Rule);
         using (var engine = Open())
         {
             engine.Pipeline.Save();
-            engine.Pipeline.Observe([Air("pm25", 80, 0)]);
+            await engine.Pipeline.ObserveAsync([Air("pm25", 80, 0)], Ct);
 
             // Crash: no save after the firing notification.
         }
@@ -111,15 +113,15 @@ public sealed class AlertPipelineTests : IDisposable
 
         // The evaluator's saved state predates the firing; aligned with the book, it goes on
         // firing without a word and resolves when the value falls.
-        restarted.Pipeline.Observe([Air("pm25", 90, 60)]);
+        await restarted.Pipeline.ObserveAsync([Air("pm25", 90, 60)], Ct);
         Assert.Single(restarted.Outbox.After(0));
-        restarted.Pipeline.Observe([Air("pm25", 50, 120)]);
+        await restarted.Pipeline.ObserveAsync([Air("pm25", 50, 120)], Ct);
         var resolved = restarted.Outbox.After(1);
         Assert.Equal((NotificationState.Resolved, alert.Id), (Assert.Single(resolved).State, resolved[0].AlertId));
     }
 
     [Fact]
-    public void A_graceful_restart_restores_windows_and_acknowledgements()
+    public async Task A_graceful_restart_restores_windows_and_acknowledgements()
     {
         WriteRules("""
               - name: pm25-hour
@@ -132,10 +134,10 @@ public sealed class AlertPipelineTests : IDisposable
         string id;
         using (var engine = Open())
         {
-            engine.Pipeline.Observe([Air("pm25", 100, 0), Air("pm25", 60, 60)]);
+            await engine.Pipeline.ObserveAsync([Air("pm25", 100, 0), Air("pm25", 60, 60)], Ct);
             id = Assert.Single(engine.Pipeline.Book.Firing()).Id;
             Assert.Equal(AcknowledgeOutcome.Acknowledged, engine.Pipeline.Acknowledge(id, "officer.zhao", "checking", out _));
-            engine.Pipeline.Observe([Air("pm25", 70, 120)]);
+            await engine.Pipeline.ObserveAsync([Air("pm25", 70, 120)], Ct);
             engine.Pipeline.Save();
         }
 
@@ -144,18 +146,18 @@ public sealed class AlertPipelineTests : IDisposable
 
         // The mean of 100, 60, 70 is 76.7: one more 40 makes it 67.5 only if the window came back
         // (alone, 40 would be its own mean).
-        restarted.Pipeline.Observe([Air("pm25", 40, 180)]);
+        await restarted.Pipeline.ObserveAsync([Air("pm25", 40, 180)], Ct);
         var resolved = Assert.Single(restarted.Outbox.After(1));
         Assert.Equal((NotificationState.Resolved, id, 67.5), (resolved.State, resolved.AlertId, resolved.Value));
     }
 
     [Fact]
-    public void A_torn_last_line_is_cut_off_and_the_lines_before_it_kept()
+    public async Task A_torn_last_line_is_cut_off_and_the_lines_before_it_kept()
     {
         WriteRules(Pm25Rule);
         using (var engine = Open())
         {
-            engine.Pipeline.Observe([Air("pm25", 80, 0)]);
+            await engine.Pipeline.ObserveAsync([Air("pm25", 80, 0)], Ct);
         }
 
         var path = Path.Combine(_data.FullName, "outbox", "notifications.jsonl");
@@ -165,8 +167,87 @@ public sealed class AlertPipelineTests : IDisposable
         using var restarted = Open();
         Assert.Single(restarted.Outbox.After(0));
         Assert.Equal(good, new FileInfo(path).Length);
-        restarted.Pipeline.Observe([Air("pm25", 50, 60)]);
+        await restarted.Pipeline.ObserveAsync([Air("pm25", 50, 60)], Ct);
         Assert.Equal([1L, 2L], restarted.Outbox.After(0).Select(n => n.Sequence));
+    }
+
+    [Fact]
+    public async Task Readings_are_evaluated_while_a_state_save_is_stuck_writing_to_a_slow_disk()
+    {
+        WriteRules(Pm25Rule);
+        using var engine = Open();
+
+        // 1,000 series: their state is far more than a pipe holds, so the save blocks writing it.
+        await engine.Pipeline.ObserveAsync([.. Enumerable.Range(0, 1000).Select(i => Air("pm25", 40, 0, $"node-{i:0000}"))], Ct);
+
+        // The state file's temporary file is a FIFO nobody reads: the save's write waits, as on a
+        // disk that has stopped answering.
+        var temp = Path.Combine(_data.FullName, "state", "alerts.json.tmp");
+        Directory.CreateDirectory(Path.GetDirectoryName(temp)!);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [temp]))
+        {
+            await mkfifo.WaitForExitAsync(Ct);
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        // The reader: a shell that opens the FIFO, says so, and drains it only when told.
+        var start = new System.Diagnostics.ProcessStartInfo("sh") { RedirectStandardInput = true, RedirectStandardOutput = true };
+        foreach (var argument in new[] { "-c", "exec 3<\"$1\"; echo opened; read go; cat <&3 >/dev/null", "sh", temp })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var reader = System.Diagnostics.Process.Start(start)!;
+        var save = Task.Factory.StartNew(engine.Pipeline.Save, Ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Assert.Equal("opened", await reader.StandardOutput.ReadLineAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct));
+        try
+        {
+            // The save is writing (its open of the FIFO returned) and cannot finish; readings still go through.
+            var observe = Task.Run(async () => await engine.Pipeline.ObserveAsync([Air("pm25", 80, 60)], Ct), Ct);
+            var lines = await observe.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+            Assert.Contains("state=firing", Assert.Single(lines), StringComparison.Ordinal);
+            Assert.False(save.IsCompleted);
+        }
+        finally
+        {
+            // The disk answers again: the save completes.
+            await reader.StandardInput.WriteLineAsync("go");
+            await reader.StandardInput.FlushAsync(Ct);
+            await save.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+            await reader.WaitForExitAsync(Ct);
+        }
+    }
+
+    [Fact]
+    public void A_full_outbox_is_cut_to_seven_eighths_of_its_bound_and_not_rewritten_at_every_append()
+    {
+        var metrics = new IngestMetrics();
+        using var outbox = new NotificationOutbox(
+            MsOptions.Create(new EcoMonitorOptions { DataDirectory = _data.FullName }),
+            MsOptions.Create(new NotificationOptions { OutboxMaxBytes = 64 * 1024 }),
+            metrics,
+            NullLogger<NotificationOutbox>.Instance);
+        outbox.Register("log");
+
+        // Nothing is delivered: past the bound, every cut expires the oldest.
+        var cuts = 0;
+        var expired = 0.0;
+        for (var i = 1; i <= 2000; i++)
+        {
+            outbox.Append([Notification(i)]);
+            var now = metrics.NotificationsExpired.WithLabels("log").Value;
+            if (now > expired)
+            {
+                cuts++;
+                expired = now;
+            }
+        }
+
+        // An eighth of the bound (8 KiB) holds about 20 of these notifications: at most one cut per 10 appends.
+        var bytes = new FileInfo(Path.Combine(_data.FullName, "outbox", "notifications.jsonl")).Length;
+        Assert.InRange(cuts, 1, 2000 / 10);
+        Assert.InRange(bytes, 1, 64 * 1024);
+        Assert.Equal(2000 - expired, outbox.Pending("log", 5000).Count);
     }
 
     [Fact]
@@ -223,8 +304,8 @@ public sealed class AlertPipelineTests : IDisposable
 
     public void Dispose() => _data.Delete(recursive: true);
 
-    private static Reading Air(string metric, double value, int seconds) =>
-        new(SensorKind.Air, "bj-1", "node-01", metric, value, (Start + TimeSpan.FromSeconds(seconds)).ToUnixTimeMilliseconds());
+    private static Reading Air(string metric, double value, int seconds, string device = "node-01") =>
+        new(SensorKind.Air, "bj-1", device, metric, value, (Start + TimeSpan.FromSeconds(seconds)).ToUnixTimeMilliseconds());
 
     private static AlertNotification Notification(long sequence) => new(
         sequence, $"id:{sequence}", "0123456789abcdef", NotificationState.Firing, NotificationReason.Started, "r",
@@ -267,6 +348,7 @@ public sealed class AlertPipelineTests : IDisposable
                 MsOptions.Create(new AlertEvaluatorOptions()),
                 time,
                 metrics,
+                new ReadinessConditions(),
                 NullLogger<AlertPipeline>.Instance);
             Pipeline.Start();
         }

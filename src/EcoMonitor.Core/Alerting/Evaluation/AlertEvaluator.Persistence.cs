@@ -47,10 +47,13 @@ public sealed partial class AlertEvaluator
         lock (_gate)
         {
             var series = new List<SeriesSnapshot>(_series.Count);
+
+            // One writer for all: this runs under the lock Observe waits on, so it allocates only the copies.
+            var writer = new SeriesStateWriter();
             foreach (var (key, state) in _series)
             {
                 var (name, fingerprint) = Identify(key.Rule);
-                var writer = new SeriesStateWriter();
+                writer.Clear();
                 state.Save(writer);
                 series.Add(new SeriesSnapshot(name, fingerprint, key.Kind, key.Site, key.Device, key.Metric, [.. writer.Longs], [.. writer.Doubles]));
             }

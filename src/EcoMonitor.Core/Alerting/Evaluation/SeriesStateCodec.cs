@@ -11,6 +11,12 @@ internal sealed class SeriesStateWriter
 
     public List<double> Doubles { get; } = [];
 
+    public void Clear()
+    {
+        Longs.Clear();
+        Doubles.Clear();
+    }
+
     public void Write(long value) => Longs.Add(value);
 
     public void Write(double value) => Doubles.Add(value);

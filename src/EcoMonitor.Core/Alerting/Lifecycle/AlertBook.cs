@@ -30,6 +30,9 @@ public sealed class AlertBook
     private readonly LinkedList<AlertInstance> _recent = new();
     private long _sequence;
 
+    // Series with an alert firing, kept as each series' Active changes: Firing() sorts every series.
+    private int _firing;
+
     // Clock times of the current backlog group: held late series are flushed together.
     private DateTimeOffset? _lateFirstAt;
     private DateTimeOffset _lateLastAt;
@@ -49,6 +52,18 @@ public sealed class AlertBook
             lock (_gate)
             {
                 return _sequence;
+            }
+        }
+    }
+
+    /// <summary>How many alerts are firing now (kept as they change: no pass over the series).</summary>
+    public int FiringCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _firing;
             }
         }
     }
@@ -253,12 +268,16 @@ public sealed class AlertBook
         lock (_gate)
         {
             _series.Clear();
+            _firing = 0;
             _recent.Clear();
             _sequence = snapshot.LastSequence;
             foreach (var s in snapshot.Series)
             {
-                _series[new SeriesKey(s.Rule, s.Kind, s.Site, s.Device, s.Metric)] = Series.From(s);
+                _series[new SeriesKey(s.Rule, s.Kind, s.Site, s.Device, s.Metric)] = Series.From(this, s);
             }
+
+            // Counted once more as stored: a snapshot naming a series twice keeps the last.
+            _firing = _series.Values.Count(v => v.Active is not null);
 
             foreach (var alert in snapshot.Recent)
             {
@@ -516,7 +535,7 @@ public sealed class AlertBook
     {
         if (!_series.TryGetValue(key, out var series))
         {
-            _series[key] = series = new Series();
+            _series[key] = series = new Series(this);
         }
 
         return series;
@@ -524,9 +543,20 @@ public sealed class AlertBook
 
     private readonly record struct SeriesKey(string Rule, SensorKind Kind, string Site, string Device, string? Metric);
 
-    private sealed class Series
+    private sealed class Series(AlertBook book)
     {
-        public AlertInstance? Active { get; set; }
+        private AlertInstance? _active;
+
+        /// <summary>The alert firing; setting it keeps the book's firing count (under the book's lock).</summary>
+        public AlertInstance? Active
+        {
+            get => _active;
+            set
+            {
+                book._firing += (value is null ? 0 : 1) - (_active is null ? 0 : 1);
+                _active = value;
+            }
+        }
 
         public AlertInstance? Heard { get; set; }
 
@@ -557,9 +587,9 @@ public sealed class AlertBook
             key.Rule, key.Kind, key.Site, key.Device, key.Metric,
             Active, Heard, HeardEnded, HeldEpisodes, HeldLast, [.. FlapStarts], Flapping, LateHeld, LastChangeMs, LastNotifiedAt);
 
-        public static Series From(AlertBookSeries s)
+        public static Series From(AlertBook book, AlertBookSeries s)
         {
-            var series = new Series
+            var series = new Series(book)
             {
                 Active = s.Active,
                 Heard = s.Heard,

@@ -200,20 +200,23 @@ public sealed partial class AlertmanagerChannel(
 
         outbox.Register(Name);
         var cursor = outbox.DeliveredTo(Name);
-        var journal = outbox.After(0);
+        var firing = book.Firing();
+
+        // One pass back through the journal for all of them, not one per alert.
+        var lastOf = outbox.LastOf([.. firing.Select(a => a.Id)], cursor);
         var zh = (options.Language ?? notificationOptions.Value.Language) != NotificationFormatter.English;
         var now = time.GetUtcNow();
         var seeded = 0;
         lock (_sent)
         {
-            foreach (var alert in book.Firing())
+            foreach (var alert in firing)
             {
                 if (_sent.ContainsKey(alert.Id) || _sent.Count >= MaxTracked)
                 {
                     continue;
                 }
 
-                var last = journal.LastOrDefault(n => n.AlertId == alert.Id && n.Sequence <= cursor);
+                var last = lastOf.GetValueOrDefault(alert.Id);
                 if (last is { State: NotificationState.Firing }
                     && (router is null || (router.Routes(last, Name) && !router.IsSilenced(last, last.CreatedAt))))
                 {

@@ -290,6 +290,32 @@ public sealed class AlertBookTests
     }
 
     [Fact]
+    public void The_firing_count_kept_as_alerts_change_matches_the_alerts_firing_through_restore_replay_and_retirement()
+    {
+        var e = new Engine(Pm25);
+        void Same(AlertBook book) => Assert.Equal(book.Firing().Count, book.FiringCount);
+
+        e.Live("pm25", TimeSpan.Zero, 80, "beijing-1", "node-01");
+        e.Live("pm25", TimeSpan.Zero, 90, "beijing-1", "node-02");
+        Assert.Equal(2, e.Book.FiringCount);
+        Same(e.Book);
+        var snapshot = e.Book.Snapshot();
+        var ended = e.Live("pm25", Minutes(1), 50, "beijing-1", "node-01");
+        Assert.Equal(1, e.Book.FiringCount);
+
+        var restarted = new Engine(Pm25);
+        restarted.Book.Restore(snapshot);
+        Assert.Equal(2, restarted.Book.FiringCount);
+        restarted.Book.Replay(ended);
+        Assert.Equal(1, restarted.Book.FiringCount);
+        Same(restarted.Book);
+
+        restarted.Book.RetireRules(_ => true, out _);
+        Assert.Equal(0, restarted.Book.FiringCount);
+        Same(restarted.Book);
+    }
+
+    [Fact]
     public void Notifications_made_after_a_snapshot_are_replayed_into_the_book()
     {
         var e = new Engine(Pm25);
