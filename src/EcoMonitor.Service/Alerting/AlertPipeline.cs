@@ -47,7 +47,7 @@ public sealed partial class AlertPipeline(
     ILogger<AlertPipeline> logger)
 {
     /// <summary>The readiness condition raised while the state file cannot be written.</summary>
-    public const string StateDiskCondition = "alert-state-disk";
+    public const string StateDiskCondition = DiskStores.AlertState + "-disk";
 
     private readonly Lock _gate = new();
 
@@ -262,10 +262,10 @@ public sealed partial class AlertPipeline(
             {
                 store.Save(file);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            catch (Exception ex) when (DiskStores.IsWriteFailure(ex))
             {
                 StillDirty();
-                metrics.DiskWriteFailures.WithLabels("alert-state").Inc();
+                metrics.DiskWriteFailures.WithLabels(DiskStores.AlertState).Inc();
                 readiness.Raise(StateDiskCondition, $"the alert state file cannot be written: {ex.Message}");
                 LogSaveFailed(logger, ex, store.FilePath);
                 return false;

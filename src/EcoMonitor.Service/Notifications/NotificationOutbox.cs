@@ -36,7 +36,7 @@ namespace EcoMonitor.Service.Notifications;
 public sealed partial class NotificationOutbox : IDisposable
 {
     /// <summary>The readiness condition raised while the journal cannot be written.</summary>
-    public const string DiskCondition = "outbox-disk";
+    public const string DiskCondition = DiskStores.Outbox + "-disk";
 
     private const long CompactAboveBytes = 1024 * 1024;
 
@@ -429,7 +429,7 @@ public sealed partial class NotificationOutbox : IDisposable
         catch (IOException ex)
         {
             CutBack();
-            _metrics.DiskWriteFailures.WithLabels("outbox").Inc();
+            _metrics.DiskWriteFailures.WithLabels(DiskStores.Outbox).Inc();
             _readiness?.Raise(DiskCondition, $"the notification outbox cannot be written: {ex.Message}");
             LogAppendFailed(_logger, ex, _path, batch.Length);
             throw;
@@ -607,7 +607,7 @@ public sealed partial class NotificationOutbox : IDisposable
             {
                 // The position holds in memory and the next move writes it; a restart before that
                 // resends what was delivered since (at least once).
-                _metrics.DiskWriteFailures.WithLabels("outbox").Inc();
+                _metrics.DiskWriteFailures.WithLabels(DiskStores.Outbox).Inc();
                 LogCursorFailed(_logger, ex, cursor.Path);
                 File.Delete(temp);
             }

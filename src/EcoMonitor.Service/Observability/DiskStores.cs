@@ -9,6 +9,8 @@ public static class DiskStores
 {
     public const string Spool = "spool";
     public const string DeadLetter = "dead-letter";
+    public const string Outbox = "outbox";
+    public const string AlertState = "alert-state";
 
     /// <summary>A write the disk refused: full (ENOSPC), failing (EIO), or not writable.</summary>
     public static bool IsWriteFailure(Exception exception) => exception is IOException or UnauthorizedAccessException;

@@ -25,7 +25,7 @@ public sealed class AlertDiskFullTests : IAsyncDisposable
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
     private readonly DirectoryInfo _config = Directory.CreateTempSubdirectory("ecomonitor-diskfull-");
     private readonly FakeTimeProvider _time = new(Start);
-    private readonly SmallFilesystem _disk = SmallFilesystem.MountOrSkip(256 * 1024);
+    private readonly SmallFileSystem _disk = SmallFileSystem.MountOrSkip(256 * 1024);
     private ServiceProvider? _services;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -46,13 +46,14 @@ public sealed class AlertDiskFullTests : IAsyncDisposable
         // The queue is the message's only way to its acknowledgement (the batch writer sends it once stored).
         static Task Acknowledge(CancellationToken _) => Task.CompletedTask;
         var message = Pm25(80);
+        var delivery = new HandlingProgress();
         _disk.Fill();
 
         // Twice while full (the consumer retries a failing message): each time the handler fails
         // and the message goes nowhere near its acknowledgement.
         for (var attempt = 1; attempt <= 2; attempt++)
         {
-            await Assert.ThrowsAnyAsync<IOException>(() => handler.HandleAsync(message, SubscriptionProfile.Native, Acknowledge, Ct));
+            await Assert.ThrowsAnyAsync<IOException>(() => handler.HandleAsync(message, SubscriptionProfile.Native, Acknowledge, delivery, Ct));
             Assert.False(queue.Reader.TryRead(out _), "nothing may be queued for acknowledgement while the notification is not durable");
             Assert.Equal(0, new FileInfo(journal).Length);
             Assert.Empty(outbox.Pending("robot", 10));
@@ -64,7 +65,7 @@ public sealed class AlertDiskFullTests : IAsyncDisposable
 
         // The same message again: the notification kept from the failed attempts is journaled now,
         // and the alert point of its transition comes with the message, once.
-        await handler.HandleAsync(message, SubscriptionProfile.Native, Acknowledge, Ct);
+        await handler.HandleAsync(message, SubscriptionProfile.Native, Acknowledge, delivery, Ct);
         Assert.True(queue.Reader.TryRead(out var envelope));
         var point = Assert.Single(envelope.AlertLines ?? []);
         Assert.Contains("state=firing", point, StringComparison.Ordinal);
@@ -73,8 +74,8 @@ public sealed class AlertDiskFullTests : IAsyncDisposable
         var pending = Assert.Single(outbox.Pending("robot", 10));
         Assert.Equal((NotificationState.Firing, NotificationReason.Started, 80.0), (pending.State, pending.Reason, pending.Value));
 
-        // Whole lines only, one notification; and the message once more changes nothing.
-        await handler.HandleAsync(message, SubscriptionProfile.Native, Acknowledge, Ct);
+        // Whole lines only, one notification; and the message redelivered changes nothing.
+        await handler.HandleAsync(message, SubscriptionProfile.Native, Acknowledge, new HandlingProgress(), Ct);
         Assert.True(queue.Reader.TryRead(out var again));
         Assert.Empty(again.AlertLines ?? []);
         var lines = ReadLines(journal);
