@@ -101,16 +101,16 @@ public sealed class AlertDiskFullTests : IAsyncDisposable
 
             for (var failures = 1; failures <= 2; failures++)
             {
-                _time.Advance(TimeSpan.FromSeconds(1));
-                await Eventually.WaitAsync(() => metrics.DiskWriteFailures.WithLabels("alert-state").Value >= failures, Deadline, $"failed save {failures}", Ct);
+                // Advanced inside the wait: the ticker's timer may not exist yet when the test first moves the clock.
+                var failed = failures;
+                await Eventually.WaitAsync(() => metrics.DiskWriteFailures.WithLabels("alert-state").Value >= failed || Tick(), Deadline, $"failed save {failures}", Ct);
                 Assert.True(readiness.IsRaised(AlertPipeline.StateDiskCondition), "readiness must say the state file cannot be written");
                 Assert.False(File.Exists(stateFile));
                 Assert.False(File.Exists(stateFile + ".tmp"), "a failed save must not leave its temporary file taking space");
             }
 
             _disk.Free();
-            _time.Advance(TimeSpan.FromSeconds(1));
-            await Eventually.WaitAsync(() => File.Exists(stateFile) && !readiness.IsRaised(AlertPipeline.StateDiskCondition), Deadline, "the save after space returned", Ct);
+            await Eventually.WaitAsync(() => (File.Exists(stateFile) && !readiness.IsRaised(AlertPipeline.StateDiskCondition)) || Tick(), Deadline, "the save after space returned", Ct);
             Assert.Equal(1, metrics.AlertStateSaves.Value);
             Assert.Equal(0, metrics.AlertTickFailures.Value);
             Assert.Null(ticker.ExecuteTask?.Exception);
@@ -120,6 +120,13 @@ public sealed class AlertDiskFullTests : IAsyncDisposable
         {
             await ticker.StopAsync(CancellationToken.None);
         }
+    }
+
+    /// <summary>Moves the clock one second on; false, so that a wait goes on looking.</summary>
+    private bool Tick()
+    {
+        _time.Advance(TimeSpan.FromSeconds(1));
+        return false;
     }
 
     public async ValueTask DisposeAsync()
