@@ -57,23 +57,7 @@ public sealed partial class AlertStateStore(IOptions<EcoMonitorOptions> options,
     public void Save(AlertStateFile state)
     {
         Directory.CreateDirectory(_directory);
-        var temp = FilePath + ".tmp";
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                JsonSerializer.Serialize(stream, state, NotificationJson.Options);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, FilePath, overwrite: true);
-        }
-        catch (IOException)
-        {
-            // A half-written temporary file only takes the space a full disk lacks.
-            File.Delete(temp);
-            throw;
-        }
+        AtomicFile.Write(FilePath, stream => JsonSerializer.Serialize(stream, state, NotificationJson.Options));
     }
 
     [LoggerMessage(EventId = 6201, Level = LogLevel.Error, Message = "Alert state {Path} cannot be read ({Reason}); moved aside, starting without alert state")]

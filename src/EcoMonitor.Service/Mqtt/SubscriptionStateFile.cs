@@ -48,13 +48,6 @@ public sealed class SubscriptionStateFile(IOptions<EcoMonitorOptions> options)
     public void Save(string broker, string clientId, IReadOnlyList<string> filters)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
-        var temp = FilePath + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(stream, new SubscriptionState(SubscriptionState.CurrentVersion, broker, clientId, filters), Json);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, FilePath, overwrite: true);
+        AtomicFile.Write(FilePath, stream => JsonSerializer.Serialize(stream, new SubscriptionState(SubscriptionState.CurrentVersion, broker, clientId, filters), Json));
     }
 }

@@ -592,16 +592,9 @@ public sealed partial class NotificationOutbox : IDisposable
                 position = cursor.Position;
             }
 
-            var temp = cursor.Path + ".tmp";
             try
             {
-                using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-                {
-                    stream.Write(Encoding.ASCII.GetBytes(position.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                    stream.Flush(flushToDisk: true);
-                }
-
-                File.Move(temp, cursor.Path, overwrite: true);
+                AtomicFile.Write(cursor.Path, stream => stream.Write(Encoding.ASCII.GetBytes(position.ToString(System.Globalization.CultureInfo.InvariantCulture))));
             }
             catch (IOException ex)
             {
@@ -609,7 +602,6 @@ public sealed partial class NotificationOutbox : IDisposable
                 // resends what was delivered since (at least once).
                 _metrics.DiskWriteFailures.WithLabels(DiskStores.Outbox).Inc();
                 LogCursorFailed(_logger, ex, cursor.Path);
-                File.Delete(temp);
             }
         }
     }
