@@ -3,10 +3,16 @@ using EcoMonitor.Core.Alerting.Evaluation;
 using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Catalog;
 using EcoMonitor.Core.Readings;
-using EcoMonitor.Service.Alerting;
+using EcoMonitor.Alerting;
+using EcoMonitor.Runtime.Files;
+using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Service.Hosting;
-using EcoMonitor.Service.Notifications;
-using EcoMonitor.Service.Observability;
+using EcoMonitor.Notifications;
+using EcoMonitor.Notifications.Channels;
+using EcoMonitor.Notifications.Delivery;
+using EcoMonitor.Notifications.Outbox;
+using EcoMonitor.Runtime.Health;
+using EcoMonitor.Runtime.Telemetry;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using MsOptions = Microsoft.Extensions.Options.Options;
@@ -44,10 +50,11 @@ public class AlertSaveBenchmarks
         var rules = Path.Combine(_data.FullName, "alert-rules.yaml");
         File.WriteAllText(rules, "rules:\n  - name: pm25-high\n    kind: air\n    metric: pm25\n    above: 75\n    severity: warning\n");
         _clock = new FakeTimeProvider(Start);
-        var metrics = new IngestMetrics();
-        var data = MsOptions.Create(new EcoMonitorOptions { DataDirectory = _data.FullName });
+        var runtime = new RuntimeMetrics();
+        var metrics = new AlertMetrics(runtime);
+        var data = MsOptions.Create(new DataDirectoryOptions { DataDirectory = _data.FullName });
         var alertOptions = MsOptions.Create(new AlertOptions { RulesFile = rules });
-        _outbox = new NotificationOutbox(data, MsOptions.Create(new NotificationOptions()), metrics, NullLogger<NotificationOutbox>.Instance);
+        _outbox = new NotificationOutbox(data, MsOptions.Create(new NotificationOptions()), new NotificationMetrics(runtime), NullLogger<NotificationOutbox>.Instance);
         _pipeline = CreatePipeline(
             new AlertRuleSet(alertOptions, MetricCatalog.Default, NullLogger<AlertRuleSet>.Instance),
             new AlertBook(_clock),
@@ -108,8 +115,8 @@ public class AlertSaveBenchmarks
 
     // The two members below are what differs from the code before the lock was narrowed (there:
     // no ReadinessConditions, and a synchronous Observe); the rest runs unchanged against both.
-    private AlertPipeline CreatePipeline(AlertRuleSet ruleSet, AlertBook book, AlertStateStore store, Microsoft.Extensions.Options.IOptions<AlertOptions> alertOptions, IngestMetrics metrics) =>
-        new(ruleSet, book, _outbox, store, alertOptions, MsOptions.Create(new AlertEvaluatorOptions()), _clock, metrics, new ReadinessConditions(), NullLogger<AlertPipeline>.Instance);
+    private AlertPipeline CreatePipeline(AlertRuleSet ruleSet, AlertBook book, AlertStateStore store, Microsoft.Extensions.Options.IOptions<AlertOptions> alertOptions, AlertMetrics metrics) =>
+        new(ruleSet, new NotificationDescriber(MetricCatalog.Default), book, _outbox, store, alertOptions, MsOptions.Create(new AlertEvaluatorOptions()), _clock, metrics, new ReadinessConditions(), NullLogger<AlertPipeline>.Instance);
 
     private void Observe(Reading[] readings)
     {

@@ -2,9 +2,15 @@ using BenchmarkDotNet.Attributes;
 using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Core.Readings;
+using EcoMonitor.Runtime.Files;
+using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Service.Hosting;
-using EcoMonitor.Service.Notifications;
-using EcoMonitor.Service.Observability;
+using EcoMonitor.Notifications;
+using EcoMonitor.Notifications.Channels;
+using EcoMonitor.Notifications.Delivery;
+using EcoMonitor.Notifications.Outbox;
+using EcoMonitor.Runtime.Health;
+using EcoMonitor.Runtime.Telemetry;
 using Microsoft.Extensions.Logging.Abstractions;
 using MsOptions = Microsoft.Extensions.Options.Options;
 
@@ -37,9 +43,9 @@ public class OutboxBenchmarks
         var root = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
         _data = Directory.CreateDirectory(Path.Combine(root, $"ecomonitor-bench-outbox-{Guid.NewGuid():N}"));
         _outbox = new NotificationOutbox(
-            MsOptions.Create(new EcoMonitorOptions { DataDirectory = _data.FullName }),
+            MsOptions.Create(new DataDirectoryOptions { DataDirectory = _data.FullName }),
             MsOptions.Create(new NotificationOptions()),
-            new IngestMetrics(),
+            new NotificationMetrics(new RuntimeMetrics()),
             NullLogger<NotificationOutbox>.Instance);
         for (var c = 0; c < Channels; c++)
         {

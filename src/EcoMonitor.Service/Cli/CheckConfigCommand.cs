@@ -1,9 +1,11 @@
 using System.CommandLine;
 using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Core.Catalog;
-using EcoMonitor.Service.Alerting;
+using EcoMonitor.Alerting;
+using EcoMonitor.Runtime.Files;
+using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Service.Hosting;
-using EcoMonitor.Service.Ingestion;
+using EcoMonitor.Ingest.Ingestion;
 using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Service.Cli;
@@ -67,8 +69,11 @@ public static class CheckConfigCommand
             .Where(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(IValidateOptions<>))
             .Select(t => t.GetGenericArguments()[0])
             .Distinct()
-            .OrderBy(t => t.Name, StringComparer.Ordinal)
             .ToList();
+
+        // A derived options type's validation covers its base (MqttOptions over the broker
+        // connection both bind): each problem is reported once.
+        optionTypes = [.. optionTypes.Where(t => !optionTypes.Exists(other => other != t && t.IsAssignableFrom(other))).OrderBy(t => t.Name, StringComparer.Ordinal)];
         var provider = services.BuildServiceProvider();
         await using (provider)
         {

@@ -2,8 +2,10 @@ using System.CommandLine;
 using EcoMonitor.Core.Decoding;
 using EcoMonitor.Core.Ingestion;
 using EcoMonitor.Core.Storage;
+using EcoMonitor.Runtime.Files;
+using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Service.Hosting;
-using EcoMonitor.Service.Mqtt;
+using EcoMonitor.Ingest.Mqtt;
 using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Service.Cli;
@@ -32,7 +34,7 @@ public static class DecodeCommand
         var command = new Command("decode", "Decode one payload and print the points it would write") { topic, format, file, pattern, site, kind, device, zone };
         command.SetAction(async (parse, ct) =>
         {
-            var services = new ServiceCollection().AddEcoMonitorIngestion(configuration()).BuildServiceProvider();
+            var services = new ServiceCollection().AddEcoMonitorDecoding(configuration()).BuildServiceProvider();
             await using (services)
             {
                 var payload = await ReadPayloadAsync(parse.GetValue(file), ct);

@@ -1,4 +1,6 @@
 using EcoMonitor.Service.Http;
+using EcoMonitor.Runtime.Files;
+using EcoMonitor.Ingest.Storage;
 
 namespace EcoMonitor.Service.Hosting;
 

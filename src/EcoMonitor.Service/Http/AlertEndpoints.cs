@@ -2,8 +2,11 @@ using System.Security.Cryptography;
 using System.Text;
 using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Readings;
-using EcoMonitor.Service.Alerting;
-using EcoMonitor.Service.Notifications;
+using EcoMonitor.Alerting;
+using EcoMonitor.Notifications;
+using EcoMonitor.Notifications.Channels;
+using EcoMonitor.Notifications.Delivery;
+using EcoMonitor.Notifications.Outbox;
 using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Service.Http;

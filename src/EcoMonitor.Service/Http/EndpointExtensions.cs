@@ -1,4 +1,5 @@
-using EcoMonitor.Service.Observability;
+using EcoMonitor.Runtime.Health;
+using EcoMonitor.Runtime.Telemetry;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Prometheus;
 
@@ -6,13 +7,13 @@ namespace EcoMonitor.Service.Http;
 
 public static class EndpointExtensions
 {
-    /// <summary>The HTTP surface of DESIGN §8 that exists so far: health, metrics, alerts.</summary>
+    /// <summary>The HTTP surface that exists so far: health, metrics, alerts (docs/http.md).</summary>
     public static WebApplication MapEcoMonitorEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthResponseWriter.WriteAsync });
-        app.MapMetrics("/metrics", app.Services.GetRequiredService<IngestMetrics>().Registry);
+        app.MapMetrics("/metrics", app.Services.GetRequiredService<RuntimeMetrics>().Registry);
         app.MapAlertEndpoints();
         return app;
     }

@@ -1,3 +1,4 @@
+using EcoMonitor.Alerting;
 using System.Globalization;
 using System.Text;
 using EcoMonitor.Service.Tests.Fixtures;
@@ -49,8 +50,8 @@ public sealed class AlertIngestTests(Servers servers) : IDisposable
 
         // Readings are counted as readings; the alert points are not.
         Assert.Equal(values.Length, service.Metrics.ReadingsStored.Value);
-        Assert.Equal(1, service.Metrics.AlertTransitions.WithLabels("firing").Value);
-        Assert.Equal(1, service.Metrics.AlertTransitions.WithLabels("resolved").Value);
+        Assert.Equal(1, service.Services.GetRequiredService<AlertMetrics>().AlertTransitions.WithLabels("firing").Value);
+        Assert.Equal(1, service.Services.GetRequiredService<AlertMetrics>().AlertTransitions.WithLabels("resolved").Value);
     }
 
     public void Dispose() => File.Delete(_rules);

@@ -1,12 +1,19 @@
+using EcoMonitor.Runtime.Telemetry;
 using System.Text;
 using EcoMonitor.Core.Alerting.Evaluation;
 using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Catalog;
 using EcoMonitor.Core.Readings;
-using EcoMonitor.Service.Alerting;
+using EcoMonitor.Alerting;
+using EcoMonitor.Runtime.Files;
+using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Service.Hosting;
-using EcoMonitor.Service.Notifications;
-using EcoMonitor.Service.Observability;
+using EcoMonitor.Notifications;
+using EcoMonitor.Notifications.Channels;
+using EcoMonitor.Notifications.Delivery;
+using EcoMonitor.Notifications.Outbox;
+using EcoMonitor.Runtime.Health;
+using EcoMonitor.Ingest.Observability;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using MsOptions = Microsoft.Extensions.Options.Options;
@@ -221,9 +228,9 @@ public sealed class AlertPipelineTests : IDisposable
     [Fact]
     public void A_full_outbox_is_cut_to_seven_eighths_of_its_bound_and_not_rewritten_at_every_append()
     {
-        var metrics = new IngestMetrics();
+        var metrics = new NotificationMetrics(new RuntimeMetrics());
         using var outbox = new NotificationOutbox(
-            MsOptions.Create(new EcoMonitorOptions { DataDirectory = _data.FullName }),
+            MsOptions.Create(new DataDirectoryOptions { DataDirectory = _data.FullName }),
             MsOptions.Create(new NotificationOptions { OutboxMaxBytes = 64 * 1024 }),
             metrics,
             NullLogger<NotificationOutbox>.Instance);
@@ -253,9 +260,9 @@ public sealed class AlertPipelineTests : IDisposable
     [Fact]
     public void A_full_outbox_expires_the_oldest_undelivered_notifications_and_says_so()
     {
-        var metrics = new IngestMetrics();
+        var metrics = new NotificationMetrics(new RuntimeMetrics());
         using var outbox = new NotificationOutbox(
-            MsOptions.Create(new EcoMonitorOptions { DataDirectory = _data.FullName }),
+            MsOptions.Create(new DataDirectoryOptions { DataDirectory = _data.FullName }),
             MsOptions.Create(new NotificationOptions { OutboxMaxBytes = 64 * 1024 }),
             metrics,
             NullLogger<NotificationOutbox>.Instance);
@@ -279,8 +286,8 @@ public sealed class AlertPipelineTests : IDisposable
     [Fact]
     public void Delivered_notifications_are_not_pending_after_a_restart()
     {
-        var options = MsOptions.Create(new EcoMonitorOptions { DataDirectory = _data.FullName });
-        using (var outbox = new NotificationOutbox(options, MsOptions.Create(new NotificationOptions()), new IngestMetrics(), NullLogger<NotificationOutbox>.Instance))
+        var options = MsOptions.Create(new DataDirectoryOptions { DataDirectory = _data.FullName });
+        using (var outbox = new NotificationOutbox(options, MsOptions.Create(new NotificationOptions()), new NotificationMetrics(new RuntimeMetrics()), NullLogger<NotificationOutbox>.Instance))
         {
             outbox.Register("log");
             outbox.Register("robot");
@@ -288,7 +295,7 @@ public sealed class AlertPipelineTests : IDisposable
             outbox.MarkDelivered("log", 2);
         }
 
-        using var reopened = new NotificationOutbox(options, MsOptions.Create(new NotificationOptions()), new IngestMetrics(), NullLogger<NotificationOutbox>.Instance);
+        using var reopened = new NotificationOutbox(options, MsOptions.Create(new NotificationOptions()), new NotificationMetrics(new RuntimeMetrics()), NullLogger<NotificationOutbox>.Instance);
         reopened.Register("log");
         reopened.Register("robot");
         Assert.Equal([3L], reopened.Pending("log", 10).Select(n => n.Sequence));
@@ -334,13 +341,15 @@ public sealed class AlertPipelineTests : IDisposable
     {
         public Engine(DirectoryInfo data, string rules, TimeProvider time)
         {
-            var metrics = new IngestMetrics();
-            var dataOptions = MsOptions.Create(new EcoMonitorOptions { DataDirectory = data.FullName });
+            var runtime = new RuntimeMetrics();
+            var metrics = new AlertMetrics(runtime);
+            var dataOptions = MsOptions.Create(new DataDirectoryOptions { DataDirectory = data.FullName });
             var alertOptions = MsOptions.Create(new AlertOptions { RulesFile = rules, StateSaveInterval = TimeSpan.FromSeconds(10) });
             RuleSet = new AlertRuleSet(alertOptions, MetricCatalog.Default, NullLogger<AlertRuleSet>.Instance);
-            Outbox = new NotificationOutbox(dataOptions, MsOptions.Create(new NotificationOptions()), metrics, NullLogger<NotificationOutbox>.Instance);
+            Outbox = new NotificationOutbox(dataOptions, MsOptions.Create(new NotificationOptions()), new NotificationMetrics(runtime), NullLogger<NotificationOutbox>.Instance);
             Pipeline = new AlertPipeline(
                 RuleSet,
+                new NotificationDescriber(MetricCatalog.Default),
                 new AlertBook(time),
                 Outbox,
                 new AlertStateStore(dataOptions, time, NullLogger<AlertStateStore>.Instance),

@@ -1,10 +1,15 @@
+using EcoMonitor.Runtime.Telemetry;
 using System.CommandLine;
 using EcoMonitor.Service.Cli;
+using EcoMonitor.Runtime.Files;
+using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Service.Hosting;
-using EcoMonitor.Service.Notifications;
-using EcoMonitor.Service.Notifications.Delivery;
-using EcoMonitor.Service.Observability;
-using EcoMonitor.Service.Storage;
+using EcoMonitor.Notifications;
+using EcoMonitor.Notifications.Channels;
+using EcoMonitor.Notifications.Delivery;
+using EcoMonitor.Notifications.Outbox;
+using EcoMonitor.Runtime.Health;
+using EcoMonitor.Ingest.Observability;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Xunit;
@@ -161,7 +166,7 @@ public sealed class CheckConfigCommandTests : IDisposable
         var time = TimeProvider.System;
         var channel = new ChannelOptions { Name = "am", Type = "alertmanager" };
         Assert.ThrowsAny<Exception>(() => new StoreWritePipeline(
-            Options.Create(new InfluxOptions { BreakDuration = TimeSpan.FromMilliseconds(200) }), time, NullLogger<StoreWritePipeline>.Instance, new IngestMetrics(), new StoreHealth()));
+            Options.Create(new InfluxOptions { BreakDuration = TimeSpan.FromMilliseconds(200) }), time, NullLogger<StoreWritePipeline>.Instance, new IngestMetrics(new RuntimeMetrics()), new StoreHealth()));
         Assert.ThrowsAny<Exception>(() => ChannelResilience.Build(channel, time, new ResilienceTuning { BreakDuration = TimeSpan.FromMilliseconds(200) }));
         Assert.ThrowsAny<Exception>(() => ChannelResilience.Build(channel, time, new ResilienceTuning { RetryDelay = TimeSpan.FromSeconds(-1) }));
         Assert.ThrowsAny<Exception>(() => ChannelResilience.Build(new ChannelOptions { Timeout = TimeSpan.FromMilliseconds(5) }, time));

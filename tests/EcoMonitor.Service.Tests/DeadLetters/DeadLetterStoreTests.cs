@@ -1,12 +1,16 @@
+using EcoMonitor.Runtime.Telemetry;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using EcoMonitor.Core.DeadLetters;
 using EcoMonitor.Core.Decoding;
 using EcoMonitor.Core.Ingestion;
-using EcoMonitor.Service.DeadLetters;
+using EcoMonitor.Ingest.DeadLetters;
+using EcoMonitor.Runtime.Files;
+using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Service.Hosting;
-using EcoMonitor.Service.Observability;
+using EcoMonitor.Runtime.Health;
+using EcoMonitor.Ingest.Observability;
 using EcoMonitor.Service.Tests.Fixtures;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -19,7 +23,7 @@ public sealed class DeadLetterStoreTests : IDisposable
 {
     private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("ecomonitor-dl-");
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 23, 59, 0, TimeSpan.Zero));
-    private readonly IngestMetrics _metrics = new();
+    private readonly IngestMetrics _metrics = new(new RuntimeMetrics());
     private readonly ReadinessConditions _readiness = new();
 
     [Fact]
@@ -154,7 +158,7 @@ public sealed class DeadLetterStoreTests : IDisposable
 
     private DeadLetterStore Open(DeadLetterOptions options, DeadLetterRepublisher? republisher = null, string? dataDirectory = null) =>
         new(
-            MsOptions.Create(new EcoMonitorOptions { DataDirectory = dataDirectory ?? _data.FullName }),
+            MsOptions.Create(new DataDirectoryOptions { DataDirectory = dataDirectory ?? _data.FullName }),
             MsOptions.Create(options),
             republisher ?? new DeadLetterRepublisher(MsOptions.Create(options), _metrics),
             _metrics,

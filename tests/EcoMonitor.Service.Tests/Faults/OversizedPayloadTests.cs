@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using EcoMonitor.Core.Decoding;
-using EcoMonitor.Service.Mqtt;
+using EcoMonitor.Ingest.Mqtt;
 using EcoMonitor.Service.Tests.Fixtures;
 using MQTTnet;
 using MQTTnet.Formatter;

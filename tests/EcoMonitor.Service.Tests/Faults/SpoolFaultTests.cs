@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using EcoMonitor.Service.Storage.Spool;
+using EcoMonitor.Ingest.Storage.Spool;
 using EcoMonitor.Service.Tests.Fixtures;
 using static EcoMonitor.Service.Tests.Faults.FaultLog;
 using static EcoMonitor.Service.Tests.Faults.FaultMetrics;

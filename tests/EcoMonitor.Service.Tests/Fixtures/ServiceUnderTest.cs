@@ -1,6 +1,9 @@
+using EcoMonitor.Runtime.Files;
+using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Service.Hosting;
-using EcoMonitor.Service.Mqtt;
-using EcoMonitor.Service.Observability;
+using EcoMonitor.Ingest.Mqtt;
+using EcoMonitor.Runtime.Health;
+using EcoMonitor.Ingest.Observability;
 
 namespace EcoMonitor.Service.Tests.Fixtures;
 

@@ -2,7 +2,7 @@ using System.Text;
 using MQTTnet;
 using System.Text.Json;
 using EcoMonitor.Core.DeadLetters;
-using EcoMonitor.Service.DeadLetters;
+using EcoMonitor.Ingest.DeadLetters;
 using EcoMonitor.Service.Tests.Fixtures;
 
 namespace EcoMonitor.Service.Tests.Ingestion;

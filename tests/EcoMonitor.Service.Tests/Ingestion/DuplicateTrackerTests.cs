@@ -1,5 +1,5 @@
 using EcoMonitor.Core.Readings;
-using EcoMonitor.Service.Ingestion;
+using EcoMonitor.Ingest.Ingestion;
 
 namespace EcoMonitor.Service.Tests.Ingestion;
 

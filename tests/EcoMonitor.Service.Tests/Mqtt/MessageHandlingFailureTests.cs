@@ -2,7 +2,7 @@ using System.Text;
 using EcoMonitor.Core.DeadLetters;
 using EcoMonitor.Core.Decoding;
 using EcoMonitor.Core.Ingestion;
-using EcoMonitor.Service.DeadLetters;
+using EcoMonitor.Ingest.DeadLetters;
 using EcoMonitor.Service.Tests.Faults;
 using EcoMonitor.Service.Tests.Fixtures;
 using EcoMonitor.Service.Tests.Ingestion;

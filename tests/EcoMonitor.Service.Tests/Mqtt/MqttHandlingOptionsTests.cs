@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Configuration;
-using EcoMonitor.Service.Mqtt;
+using EcoMonitor.Ingest.Mqtt;
 
 namespace EcoMonitor.Service.Tests.Mqtt;
 

@@ -1,5 +1,7 @@
+using EcoMonitor.Runtime.Files;
+using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Service.Hosting;
-using EcoMonitor.Service.Mqtt;
+using EcoMonitor.Ingest.Mqtt;
 using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Service.Tests.Mqtt;
@@ -40,5 +42,5 @@ public sealed class SubscriptionStateFileTests : IDisposable
         Assert.Empty(file.Load("other:1883", "client-a"));
     }
 
-    private SubscriptionStateFile NewFile() => new(Options.Create(new EcoMonitorOptions { DataDirectory = _data.FullName }));
+    private SubscriptionStateFile NewFile() => new(Options.Create(new DataDirectoryOptions { DataDirectory = _data.FullName }));
 }

@@ -1,9 +1,13 @@
+using EcoMonitor.Runtime.Files;
+using EcoMonitor.Runtime.Telemetry;
 using System.Globalization;
 using System.Net;
 using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Alerting.Rules;
-using EcoMonitor.Service.Notifications;
-using EcoMonitor.Service.Notifications.Channels;
+using EcoMonitor.Notifications;
+using EcoMonitor.Notifications.Channels;
+using EcoMonitor.Notifications.Delivery;
+using EcoMonitor.Notifications.Outbox;
 using EcoMonitor.Service.Tests.Fixtures;
 using Microsoft.Extensions.Logging.Abstractions;
 using MsOptions = Microsoft.Extensions.Options.Options;
@@ -211,15 +215,15 @@ public sealed class AlertmanagerChannelTests(AlertmanagerFixture alertmanager) :
         var data = Directory.CreateTempSubdirectory("ecomonitor-am-");
         _disposables.Add(new Cleanup(() => data.Delete(recursive: true)));
         var outbox = new NotificationOutbox(
-            MsOptions.Create(new Hosting.EcoMonitorOptions { DataDirectory = data.FullName }),
+            MsOptions.Create(new DataDirectoryOptions { DataDirectory = data.FullName }),
             MsOptions.Create(new NotificationOptions()),
-            new Observability.IngestMetrics(),
+            new NotificationMetrics(new RuntimeMetrics()),
             NullLogger<NotificationOutbox>.Instance);
         _disposables.Add(outbox);
         outbox.Register("alertmanager");
         outbox.Append([delivered, elsewhere, undelivered]);
         outbox.MarkDelivered("alertmanager", elsewhere.Sequence);
-        var router = new Service.Notifications.Routing.NotificationRouter(MsOptions.Create(new NotificationOptions
+        var router = new EcoMonitor.Notifications.Routing.NotificationRouter(MsOptions.Create(new NotificationOptions
         {
             Routes =
             [
@@ -260,7 +264,7 @@ public sealed class AlertmanagerChannelTests(AlertmanagerFixture alertmanager) :
         return scenario;
     }
 
-    private AlertmanagerChannel Channel(ChannelScenario scenario, string? language = null, Uri? url = null, HttpClient? http = null, NotificationOutbox? outbox = null, Service.Notifications.Routing.NotificationRouter? router = null)
+    private AlertmanagerChannel Channel(ChannelScenario scenario, string? language = null, Uri? url = null, HttpClient? http = null, NotificationOutbox? outbox = null, EcoMonitor.Notifications.Routing.NotificationRouter? router = null)
     {
         if (http is null)
         {
@@ -280,7 +284,6 @@ public sealed class AlertmanagerChannelTests(AlertmanagerFixture alertmanager) :
             },
             http,
             scenario.Formatter,
-            scenario.RuleSet,
             scenario.Book,
             MsOptions.Create(scenario.Options),
             TimeProvider.System,

@@ -3,9 +3,12 @@ using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Core.Catalog;
 using EcoMonitor.Core.Readings;
-using EcoMonitor.Service.Alerting;
-using EcoMonitor.Service.Notifications;
-using EcoMonitor.Service.Notifications.Templates;
+using EcoMonitor.Alerting;
+using EcoMonitor.Notifications;
+using EcoMonitor.Notifications.Channels;
+using EcoMonitor.Notifications.Delivery;
+using EcoMonitor.Notifications.Outbox;
+using EcoMonitor.Notifications.Templates;
 using Microsoft.Extensions.Logging.Abstractions;
 using MsOptions = Microsoft.Extensions.Options.Options;
 
@@ -42,7 +45,7 @@ internal sealed class ChannelScenario : IDisposable
             """);
         RuleSet = new AlertRuleSet(MsOptions.Create(new AlertOptions { RulesFile = rules }), MetricCatalog.Default, NullLogger<AlertRuleSet>.Instance);
         Book = new AlertBook(time);
-        Formatter = new NotificationFormatter(MetricCatalog.Default, RuleSet, MsOptions.Create(Options));
+        Formatter = new NotificationFormatter(MetricCatalog.Default, MsOptions.Create(Options));
     }
 
     public string Site { get; }
@@ -77,5 +80,7 @@ internal sealed class ChannelScenario : IDisposable
 
     public void Dispose() => _directory.Delete(recursive: true);
 
-    private AlertNotification Apply(AlertTransition transition) => Assert.Single(Book.Apply([transition]));
+    private AlertNotification Apply(AlertTransition transition) => Describer.Describe(Assert.Single(Book.Apply([transition])), RuleSet.Rules);
+
+    private static readonly NotificationDescriber Describer = new(MetricCatalog.Default);
 }

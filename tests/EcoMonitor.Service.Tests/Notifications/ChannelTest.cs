@@ -1,5 +1,5 @@
 using System.Text.Json;
-using EcoMonitor.Service.Notifications.Channels;
+using EcoMonitor.Notifications.Channels;
 using EcoMonitor.Service.Tests.Fixtures;
 using Microsoft.Extensions.Time.Testing;
 

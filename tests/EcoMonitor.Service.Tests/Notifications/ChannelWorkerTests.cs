@@ -1,17 +1,22 @@
+using EcoMonitor.Runtime.Telemetry;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Core.Catalog;
 using EcoMonitor.Core.Readings;
-using EcoMonitor.Service.Alerting;
+using EcoMonitor.Alerting;
+using EcoMonitor.Runtime.Files;
+using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Service.Hosting;
-using EcoMonitor.Service.Notifications;
-using EcoMonitor.Service.Notifications.Channels;
-using EcoMonitor.Service.Notifications.Delivery;
-using EcoMonitor.Service.Notifications.Routing;
-using EcoMonitor.Service.Notifications.Templates;
-using EcoMonitor.Service.Observability;
+using EcoMonitor.Notifications;
+using EcoMonitor.Notifications.Channels;
+using EcoMonitor.Notifications.Delivery;
+using EcoMonitor.Notifications.Outbox;
+using EcoMonitor.Notifications.Routing;
+using EcoMonitor.Notifications.Templates;
+using EcoMonitor.Runtime.Health;
+using EcoMonitor.Ingest.Observability;
 using EcoMonitor.Service.Tests.Fixtures;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -30,7 +35,7 @@ public sealed class ChannelWorkerTests : IDisposable
     private static readonly DateTimeOffset Start = new(2026, 11, 28, 8, 0, 0, TimeSpan.Zero);
     private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("ecomonitor-worker-");
     private readonly FakeTimeProvider _time = new(Start);
-    private readonly IngestMetrics _metrics = new();
+    private readonly NotificationMetrics _metrics = new(new RuntimeMetrics());
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
     private readonly FakeChannel _channel = new("robot");
     private long _sequence;
@@ -411,20 +416,19 @@ public sealed class ChannelWorkerTests : IDisposable
     {
         channel ??= new ChannelOptions { Name = "robot", Type = "log" };
         var outbox = new NotificationOutbox(
-            MsOptions.Create(new EcoMonitorOptions { DataDirectory = _data.FullName }),
+            MsOptions.Create(new DataDirectoryOptions { DataDirectory = _data.FullName }),
             MsOptions.Create(options),
             _metrics,
             NullLogger<NotificationOutbox>.Instance);
         _disposables.Add(outbox);
         var rules = Path.Combine(_data.FullName, "rules.yaml");
         File.WriteAllText(rules, "rules: []\n");
-        var ruleSet = new AlertRuleSet(MsOptions.Create(new AlertOptions { RulesFile = rules }), MetricCatalog.Default, NullLogger<AlertRuleSet>.Instance);
         var worker = new ChannelWorker(
             destination ?? _channel,
             channel,
             outbox,
             new NotificationRouter(MsOptions.Create(options)),
-            new NotificationFormatter(MetricCatalog.Default, ruleSet, formatterOptions ?? MsOptions.Create(options)),
+            new NotificationFormatter(MetricCatalog.Default, formatterOptions ?? MsOptions.Create(options)),
             options,
             new ResilienceTuning { RetryAttempts = 0, BreakerMinimumThroughput = 1000 },
             _time,

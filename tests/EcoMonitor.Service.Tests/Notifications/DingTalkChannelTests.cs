@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using EcoMonitor.Core.Alerting.Lifecycle;
-using EcoMonitor.Service.Notifications;
-using EcoMonitor.Service.Notifications.Channels;
+using EcoMonitor.Notifications;
+using EcoMonitor.Notifications.Channels;
+using EcoMonitor.Notifications.Delivery;
+using EcoMonitor.Notifications.Outbox;
 using EcoMonitor.Service.Tests.Fixtures;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging.Abstractions;

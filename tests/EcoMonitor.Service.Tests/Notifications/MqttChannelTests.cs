@@ -1,10 +1,13 @@
+using EcoMonitor.Runtime.Broker;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using EcoMonitor.Core.Alerting.Rules;
-using EcoMonitor.Service.Mqtt;
-using EcoMonitor.Service.Notifications;
-using EcoMonitor.Service.Notifications.Channels;
+using EcoMonitor.Ingest.Mqtt;
+using EcoMonitor.Notifications;
+using EcoMonitor.Notifications.Channels;
+using EcoMonitor.Notifications.Delivery;
+using EcoMonitor.Notifications.Outbox;
 using EcoMonitor.Service.Tests.Fixtures;
 using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
@@ -109,13 +112,14 @@ public sealed class MqttChannelTests(Servers servers) : IDisposable
 
     private MqttChannel Channel(MosquittoServer broker, string? clientId = null, string prefix = "eco/alerts") => new(
         new ChannelOptions { Name = "mqtt", Type = "mqtt", TopicPrefix = prefix, TimeZone = "UTC", Timeout = TimeSpan.FromSeconds(5) },
-        MsOptions.Create(new MqttOptions
+        MsOptions.Create<MqttConnectionOptions>(new MqttOptions
         {
             Host = broker.Host,
             Port = broker.Port,
             ClientId = clientId ?? $"eco-{Guid.NewGuid():N}",
             ConnectTimeout = TimeSpan.FromSeconds(3),
         }),
+        new BrokerClientFactory(NullLoggerFactory.Instance),
         _scenario.Formatter,
         MsOptions.Create(_scenario.Options),
         NullLogger<MqttChannel>.Instance);

@@ -2,9 +2,12 @@ using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Core.Catalog;
 using EcoMonitor.Core.Readings;
-using EcoMonitor.Service.Alerting;
-using EcoMonitor.Service.Notifications;
-using EcoMonitor.Service.Notifications.Templates;
+using EcoMonitor.Alerting;
+using EcoMonitor.Notifications;
+using EcoMonitor.Notifications.Channels;
+using EcoMonitor.Notifications.Delivery;
+using EcoMonitor.Notifications.Outbox;
+using EcoMonitor.Notifications.Templates;
 using Microsoft.Extensions.Logging.Abstractions;
 using MsOptions = Microsoft.Extensions.Options.Options;
 
@@ -42,14 +45,16 @@ public sealed class TestMessages : IDisposable
 
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("ecomonitor-notify-");
     private readonly NotificationFormatter _formatter;
+    private readonly AlertRuleSet _rules;
+    private readonly NotificationDescriber _describer = new(MetricCatalog.Default);
     private long _sequence;
 
     public TestMessages()
     {
         var rules = Path.Combine(_directory.FullName, "alert-rules.yaml");
         File.WriteAllText(rules, Rules);
-        var ruleSet = new AlertRuleSet(MsOptions.Create(new AlertOptions { RulesFile = rules }), MetricCatalog.Default, NullLogger<AlertRuleSet>.Instance);
-        _formatter = new NotificationFormatter(MetricCatalog.Default, ruleSet, MsOptions.Create(new NotificationOptions { Language = "zh-CN", TimeZone = "Asia/Shanghai" }));
+        _rules = new AlertRuleSet(MsOptions.Create(new AlertOptions { RulesFile = rules }), MetricCatalog.Default, NullLogger<AlertRuleSet>.Instance);
+        _formatter = new NotificationFormatter(MetricCatalog.Default, MsOptions.Create(new NotificationOptions { Language = "zh-CN", TimeZone = "Asia/Shanghai" }));
     }
 
     /// <summary>A PM2.5 warning firing at <c>{Site}/air/{device}</c>.</summary>
@@ -78,7 +83,7 @@ public sealed class TestMessages : IDisposable
     {
         var sequence = Interlocked.Increment(ref _sequence);
         var resolved = state == NotificationState.Resolved;
-        return new AlertNotification(
+        return _describer.Describe(new AlertNotification(
             sequence,
             $"{rule}:{device}:{sequence}",
             Convert.ToHexStringLower(BitConverter.GetBytes(sequence * 7919)),
@@ -98,6 +103,6 @@ public sealed class TestMessages : IDisposable
             false,
             null,
             0,
-            null);
+            null), _rules.Rules);
     }
 }

@@ -1,6 +1,10 @@
+using EcoMonitor.Runtime.Telemetry;
+using EcoMonitor.Runtime.Files;
+using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Service.Hosting;
-using EcoMonitor.Service.Observability;
-using EcoMonitor.Service.Storage.Spool;
+using EcoMonitor.Runtime.Health;
+using EcoMonitor.Ingest.Observability;
+using EcoMonitor.Ingest.Storage.Spool;
 using EcoMonitor.Service.Tests.Fixtures;
 using Microsoft.Extensions.Logging.Abstractions;
 using MsOptions = Microsoft.Extensions.Options.Options;
@@ -11,7 +15,7 @@ namespace EcoMonitor.Service.Tests.Storage;
 public sealed class DiskSpoolTests : IDisposable
 {
     private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("ecomonitor-spool-");
-    private readonly IngestMetrics _metrics = new();
+    private readonly IngestMetrics _metrics = new(new RuntimeMetrics());
 
     [Fact]
     public async Task Records_come_back_in_order_across_segments_and_a_restart()
@@ -164,7 +168,7 @@ public sealed class DiskSpoolTests : IDisposable
     private DiskSpool Open(long maxBytes = 1 << 20, int segmentBytes = 1 << 20, string? dataDirectory = null) =>
         new(
             MsOptions.Create(new SpoolOptions { MaxBytes = maxBytes, SegmentBytes = segmentBytes }),
-            MsOptions.Create(new EcoMonitorOptions { DataDirectory = dataDirectory ?? _data.FullName }),
+            MsOptions.Create(new DataDirectoryOptions { DataDirectory = dataDirectory ?? _data.FullName }),
             _metrics,
             NullLogger<DiskSpool>.Instance);
 }

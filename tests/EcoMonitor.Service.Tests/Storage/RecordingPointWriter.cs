@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using EcoMonitor.Service.Storage;
+using EcoMonitor.Ingest.Storage;
 
 namespace EcoMonitor.Service.Tests.Storage;
 

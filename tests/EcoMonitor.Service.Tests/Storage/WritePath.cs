@@ -1,11 +1,14 @@
+using EcoMonitor.Runtime.Telemetry;
 using System.Collections.Concurrent;
 using EcoMonitor.Core.Readings;
-using EcoMonitor.Service.DeadLetters;
+using EcoMonitor.Ingest.DeadLetters;
+using EcoMonitor.Runtime.Files;
+using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Service.Hosting;
-using EcoMonitor.Service.Ingestion;
-using EcoMonitor.Service.Observability;
-using EcoMonitor.Service.Storage;
-using EcoMonitor.Service.Storage.Spool;
+using EcoMonitor.Ingest.Ingestion;
+using EcoMonitor.Runtime.Health;
+using EcoMonitor.Ingest.Observability;
+using EcoMonitor.Ingest.Storage.Spool;
 using EcoMonitor.Service.Tests.Fixtures;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -28,7 +31,7 @@ internal sealed class WritePath : IAsyncDisposable
         _deadline = deadline;
         Data = Directory.CreateTempSubdirectory($"ecomonitor-{name}-");
         var ingest = MsOptions.Create(new IngestOptions { BatchMaxReadings = 3, BatchMaxMessages = 100, BatchMaxAge = TimeSpan.FromSeconds(1) });
-        var host = MsOptions.Create(new EcoMonitorOptions { DataDirectory = Data.FullName });
+        var host = MsOptions.Create(new DataDirectoryOptions { DataDirectory = Data.FullName });
         var spoolOptions = MsOptions.Create(spool);
         Queue = new IngestQueue(ingest, Metrics);
         var deadLetterOptions = MsOptions.Create(new DeadLetterOptions());
@@ -41,7 +44,7 @@ internal sealed class WritePath : IAsyncDisposable
 
     public FakeTimeProvider Time { get; }
 
-    public IngestMetrics Metrics { get; } = new();
+    public IngestMetrics Metrics { get; } = new(new RuntimeMetrics());
 
     public StoreHealth Health { get; } = new();
 

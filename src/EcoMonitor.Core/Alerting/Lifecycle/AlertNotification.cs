@@ -52,6 +52,9 @@ public enum NotificationReason
 /// <param name="Group">Notifications sent together share a group (a backlog, a settled flap): channels send a group as one message.</param>
 /// <param name="HeldEpisodes">Episodes that started and ended while notifications were held (backlog or flapping), summarised by this one.</param>
 /// <param name="Acknowledgement">Who acknowledged the alert, if anyone did.</param>
+/// <param name="Description">The rule's description (the basis of its threshold), put in by the alert engine so that the notification module needs no rules.</param>
+/// <param name="Unit">The metric's canonical unit (e.g. <c>µg/m³</c>); null for device-wide rules and unitless values.</param>
+/// <param name="AqiStandard">For AQI rules, the standard whose levels and colours the message names.</param>
 public sealed record AlertNotification(
     long Sequence,
     string Key,
@@ -72,7 +75,10 @@ public sealed record AlertNotification(
     bool Late,
     string? Group,
     int HeldEpisodes,
-    Acknowledgement? Acknowledgement);
+    Acknowledgement? Acknowledgement,
+    string? Description = null,
+    string? Unit = null,
+    AirQuality.AqiStandard? AqiStandard = null);
 
 /// <summary>An officer's acknowledgement of a firing alert: it stops repeats, not the alert.</summary>
 public sealed record Acknowledgement(string By, DateTimeOffset At, string? Comment);

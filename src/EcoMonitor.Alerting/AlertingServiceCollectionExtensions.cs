@@ -1,0 +1,44 @@
+using EcoMonitor.Alerting;
+using EcoMonitor.Core.Alerting.Evaluation;
+using EcoMonitor.Core.Alerting.Lifecycle;
+using EcoMonitor.Ingest.Ingestion;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class AlertingServiceCollectionExtensions
+{
+    /// <summary>
+    /// The alert engine: the rules file, the pipeline that watches the accepted readings (it
+    /// replaces the ingest path's empty <see cref="IAcceptedReadingsObserver"/>), the saved state
+    /// and the ticker. Notifications go to the outbox registered by <c>AddEcoMonitorNotifications</c>.
+    /// </summary>
+    public static IServiceCollection AddEcoMonitorAlerting(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (services.IsRegistered<AlertingMarker>())
+        {
+            return services;
+        }
+
+        services.AddEcoMonitorRuntime(configuration);
+        services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AlertOptions>, AlertOptionsValidator>());
+        services.AddOptions<AlertEvaluatorOptions>().Bind(configuration.GetSection($"{AlertOptions.Section}:Evaluator")).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AlertEvaluatorOptions>, AlertEvaluatorOptionsValidator>());
+        services.AddOptions<AlertBookOptions>().Bind(configuration.GetSection($"{AlertOptions.Section}:Lifecycle")).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AlertBookOptions>, AlertBookOptionsValidator>());
+        services.TryAddSingleton<AlertMetrics>();
+        services.TryAddSingleton<AlertRuleSet>();
+        services.TryAddSingleton<NotificationDescriber>();
+        services.TryAddSingleton(sp => new AlertBook(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<AlertBookOptions>>().Value));
+        services.TryAddSingleton<AlertStateStore>();
+        services.TryAddSingleton<AlertPipeline>();
+        services.Replace(ServiceDescriptor.Singleton<IAcceptedReadingsObserver>(sp => sp.GetRequiredService<AlertPipeline>()));
+        services.AddHostedService<AlertTicker>();
+        return services;
+    }
+
+    private sealed class AlertingMarker;
+}

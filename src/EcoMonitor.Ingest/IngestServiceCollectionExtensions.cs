@@ -1,0 +1,94 @@
+using EcoMonitor.Core.Catalog;
+using EcoMonitor.Core.Decoding;
+using EcoMonitor.Core.Ingestion;
+using EcoMonitor.Core.Validation;
+using EcoMonitor.Ingest.DeadLetters;
+using EcoMonitor.Ingest.Ingestion;
+using EcoMonitor.Ingest.Mqtt;
+using EcoMonitor.Ingest.Observability;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class IngestServiceCollectionExtensions
+{
+    /// <summary>Decoding and validation: what the service and the <c>decode</c> command share.</summary>
+    public static IServiceCollection AddEcoMonitorDecoding(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (services.IsRegistered<DecodingMarker>())
+        {
+            return services;
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>());
+        services.AddOptions<CatalogOptions>().Bind(configuration.GetSection(CatalogOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CatalogOptions>, CatalogOptionsValidator>());
+        services.AddOptions<MqttOptions>().Bind(configuration.GetSection(MqttConnectionOptionsSection));
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<CatalogOptions>>().Value.Build());
+
+        // The payload formats, in the order auto tries them (the more specific shapes first).
+        if (!services.Any(d => d.ServiceType == typeof(IPayloadDecoder)))
+        {
+            services.AddSingleton<IPayloadDecoder, TheThingsStackDecoder>();
+            services.AddSingleton<IPayloadDecoder, SensorCommunityDecoder>();
+            services.AddSingleton<IPayloadDecoder, TasmotaDecoder>();
+            services.AddSingleton<IPayloadDecoder, SenmlDecoder>();
+            services.AddSingleton<IPayloadDecoder, NativeJsonDecoder>();
+        }
+
+        services.TryAddSingleton(sp => new PayloadFormats(sp.GetServices<IPayloadDecoder>()));
+        services.TryAddSingleton(sp => new ReadingValidator(
+            sp.GetRequiredService<MetricCatalog>(),
+            sp.GetRequiredService<IOptions<IngestOptions>>().Value.Validation));
+        services.TryAddSingleton(sp => new MessageIngestor(
+            sp.GetRequiredService<PayloadFormats>(),
+            sp.GetRequiredService<ReadingValidator>(),
+            sp.GetRequiredService<IOptions<IngestOptions>>().Value.Limits));
+        return services;
+    }
+
+    /// <summary>
+    /// The ingest path up to the queue: MQTT consumer → handler (decode, validate, dead-letter,
+    /// observe) → <see cref="IngestQueue"/>. The store side is <c>AddEcoMonitorStorage</c>; the
+    /// alert engine plugs in as the <see cref="IAcceptedReadingsObserver"/>.
+    /// </summary>
+    public static IServiceCollection AddEcoMonitorIngest(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (services.IsRegistered<IngestMarker>())
+        {
+            return services;
+        }
+
+        services.AddEcoMonitorRuntime(configuration);
+        services.AddEcoMonitorDecoding(configuration);
+        services.AddOptions<MqttOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttOptions>, MqttSubscriptionsValidator>());
+        services.AddOptions<DeadLetterOptions>().Bind(configuration.GetSection(DeadLetterOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeadLetterOptions>, DeadLetterOptionsValidator>());
+
+        services.TryAddSingleton<IngestMetrics>();
+        services.TryAddSingleton<MqttConnectionState>();
+        services.TryAddSingleton<DeadLetterStore>();
+        services.TryAddSingleton<IDeadLetterSink, DeadLetterStoreSink>();
+        services.TryAddSingleton<DeadLetterRepublisher>();
+        services.TryAddSingleton<IngestQueue>();
+        services.TryAddSingleton<DuplicateTracker>();
+        services.TryAddSingleton<IAcceptedReadingsObserver, NoReadingsObserver>();
+        services.TryAddSingleton<MessageHandler>();
+        services.TryAddSingleton<MqttReconnectPipeline>();
+        services.TryAddSingleton<SubscriptionStateFile>();
+        services.AddHostedService<MqttIngestConsumer>();
+        return services;
+    }
+
+    private const string MqttConnectionOptionsSection = EcoMonitor.Runtime.Broker.MqttConnectionOptions.Section;
+
+    private sealed class DecodingMarker;
+
+    private sealed class IngestMarker;
+}

@@ -1,0 +1,44 @@
+using EcoMonitor.Ingest.Observability;
+using EcoMonitor.Ingest.Storage;
+using EcoMonitor.Ingest.Storage.Spool;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// The store side of the ingest path: batch writer → store (InfluxDB) with its resilience
+    /// pipelines, the disk spool when the store cannot take a batch, and the replayer.
+    /// </summary>
+    public static IServiceCollection AddEcoMonitorStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (services.IsRegistered<StorageMarker>())
+        {
+            return services;
+        }
+
+        services.AddEcoMonitorRuntime(configuration);
+        services.AddEcoMonitorDecoding(configuration);
+        services.AddOptions<InfluxOptions>().Bind(configuration.GetSection(InfluxOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InfluxOptions>, InfluxOptionsValidator>());
+        services.AddOptions<SpoolOptions>().Bind(configuration.GetSection(SpoolOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SpoolOptions>, SpoolOptionsValidator>());
+        services.TryAddSingleton<IngestMetrics>();
+        services.TryAddSingleton<StoreHealth>();
+        services.TryAddSingleton<EcoMonitor.Ingest.Ingestion.IngestQueue>();
+        services.TryAddSingleton<StoreWritePipeline>();
+        services.TryAddSingleton<IPointWriter, InfluxPointWriter>();
+        services.TryAddSingleton<StoreWriter>();
+        services.TryAddSingleton<DiskSpool>();
+
+        // Hosted services stop in reverse order of registration: the writer before the replayer.
+        services.AddHostedService<SpoolReplayer>();
+        services.AddHostedService<BatchWriter>();
+        return services;
+    }
+
+    private sealed class StorageMarker;
+}

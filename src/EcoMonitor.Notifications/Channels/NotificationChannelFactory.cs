@@ -1,0 +1,45 @@
+using EcoMonitor.Notifications;
+using EcoMonitor.Notifications.Delivery;
+using EcoMonitor.Notifications.Outbox;
+
+namespace EcoMonitor.Notifications.Channels;
+
+/// <summary>
+/// Builds the configured channels (<c>Notifications:Channels</c>), one instance each, once at
+/// start. Each type's constructor takes its <see cref="ChannelOptions"/>; shared services come
+/// from the container.
+/// </summary>
+public sealed class NotificationChannelFactory(IServiceProvider services)
+{
+    /// <summary>The types a channel may have (DESIGN §7b).</summary>
+    public static IReadOnlyList<string> Types { get; } = ["webhook", "alertmanager", "dingtalk", "wecom", "feishu", "email", "mqtt", "log"];
+
+    public INotificationChannel Create(ChannelOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Type switch
+        {
+            "log" => ActivatorUtilities.CreateInstance<LogChannel>(services, options),
+            "webhook" => ActivatorUtilities.CreateInstance<WebhookChannel>(services, options, HttpClientFor(options)),
+            "dingtalk" => ActivatorUtilities.CreateInstance<DingTalkChannel>(services, options, HttpClientFor(options)),
+            "wecom" => ActivatorUtilities.CreateInstance<WeComChannel>(services, options, HttpClientFor(options)),
+            "feishu" => ActivatorUtilities.CreateInstance<FeishuChannel>(services, options, HttpClientFor(options)),
+            "alertmanager" => ActivatorUtilities.CreateInstance<AlertmanagerChannel>(services, options, HttpClientFor(options)),
+            "email" => ActivatorUtilities.CreateInstance<EmailChannel>(services, options),
+            "mqtt" => ActivatorUtilities.CreateInstance<MqttChannel>(services, options),
+            _ => throw new InvalidOperationException($"channel '{options.Name}': type '{options.Type}' is not built yet"),
+        };
+    }
+
+    /// <summary>
+    /// The HTTP client of a webhook or chat-robot channel: its own named client from
+    /// <see cref="IHttpClientFactory"/> (<c>notifications:{name}</c>, pooled handlers), one attempt
+    /// bounded by <see cref="ChannelOptions.Timeout"/>.
+    /// </summary>
+    private HttpClient HttpClientFor(ChannelOptions options)
+    {
+        var client = services.GetRequiredService<IHttpClientFactory>().CreateClient("notifications:" + options.Name);
+        client.Timeout = options.Timeout;
+        return client;
+    }
+}

@@ -1,0 +1,47 @@
+using EcoMonitor.Notifications;
+using EcoMonitor.Notifications.Channels;
+using EcoMonitor.Notifications.Delivery;
+using EcoMonitor.Notifications.Outbox;
+using EcoMonitor.Notifications.Routing;
+using EcoMonitor.Notifications.Templates;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class NotificationsServiceCollectionExtensions
+{
+    /// <summary>
+    /// The notification module: the outbox (and its port, <see cref="INotificationOutbox"/>),
+    /// routing, templates, the channels and the dispatcher that runs a worker per channel.
+    /// </summary>
+    public static IServiceCollection AddEcoMonitorNotifications(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (services.IsRegistered<NotificationsMarker>())
+        {
+            return services;
+        }
+
+        services.AddEcoMonitorRuntime(configuration);
+        services.AddOptions<NotificationOptions>().Bind(configuration.GetSection(NotificationOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NotificationOptions>, NotificationOptionsRangeValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NotificationOptions>, NotificationOptionsValidator>());
+        services.AddOptions<ResilienceTuning>().Bind(configuration.GetSection($"{NotificationOptions.Section}:Resilience")).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ResilienceTuning>, ResilienceTuningValidator>());
+
+        // No request logging: robot tokens travel in URLs (Feishu in the path), and secrets are never logged.
+        services.AddHttpClient();
+        services.ConfigureHttpClientDefaults(b => b.RemoveAllLoggers());
+        services.TryAddSingleton<NotificationMetrics>();
+        services.TryAddSingleton<NotificationRouter>();
+        services.TryAddSingleton<NotificationFormatter>();
+        services.TryAddSingleton<NotificationChannelFactory>();
+        services.TryAddSingleton<NotificationOutbox>();
+        services.TryAddSingleton<INotificationOutbox>(sp => sp.GetRequiredService<NotificationOutbox>());
+        services.AddHostedService<NotificationDispatcher>();
+        return services;
+    }
+
+    private sealed class NotificationsMarker;
+}

@@ -1,0 +1,117 @@
+using EcoMonitor.Core.Alerting.Lifecycle;
+using EcoMonitor.Core.Alerting.Rules;
+using EcoMonitor.Core.Readings;
+using Microsoft.Extensions.Options;
+using EcoMonitor.Notifications;
+using EcoMonitor.Notifications.Channels;
+using EcoMonitor.Notifications.Delivery;
+using EcoMonitor.Notifications.Outbox;
+
+namespace EcoMonitor.Notifications.Routing;
+
+/// <summary>
+/// Which channels a notification goes to (<c>Notifications:Routes</c>) and whether a silence holds
+/// it back (<c>Notifications:Silences</c>). Matchers are compiled once; options are validated at
+/// start (<see cref="NotificationOptionsValidator"/>), so parsing here cannot fail.
+/// </summary>
+public sealed class NotificationRouter
+{
+    private readonly IReadOnlyList<(Matcher Match, IReadOnlyList<string> Channels, bool Continue)> _routes;
+    private readonly IReadOnlyList<(Matcher Match, DateTimeOffset Until)> _silences;
+
+    public NotificationRouter(IOptions<NotificationOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _routes = [.. options.Value.Routes.Select(r => (Matcher.Compile(r.Match), (IReadOnlyList<string>)r.Channels, r.Continue))];
+        _silences = [.. options.Value.Silences.Select(s => (Matcher.Compile(s.Match), s.Until))];
+    }
+
+    /// <summary>Whether <paramref name="n"/> goes to <paramref name="channel"/>: without routes, every channel takes everything.</summary>
+    public bool Routes(AlertNotification n, string channel)
+    {
+        ArgumentNullException.ThrowIfNull(n);
+        if (_routes.Count == 0)
+        {
+            return true;
+        }
+
+        foreach (var (match, channels, goOn) in _routes)
+        {
+            if (!match.IsMatch(n))
+            {
+                continue;
+            }
+
+            if (channels.Contains(channel, StringComparer.Ordinal))
+            {
+                return true;
+            }
+
+            if (!goOn)
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether a silence in force at <paramref name="now"/> holds <paramref name="n"/> back.</summary>
+    public bool IsSilenced(AlertNotification n, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(n);
+        foreach (var (match, until) in _silences)
+        {
+            if (now < until && match.IsMatch(n))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The problems of one matcher, for the options validator.</summary>
+    public static IEnumerable<string> ProblemsOf(NotificationMatcher matcher, string where)
+    {
+        ArgumentNullException.ThrowIfNull(matcher);
+        if (matcher.Severity is { } severity && !AlertSeverities.TryParse(severity, out _))
+        {
+            yield return $"{where}:Severity '{severity}' is not one of {string.Join(", ", AlertSeverities.Names)}";
+        }
+
+        if (matcher.Kind is { } kind && kind != "*" && !SensorKinds.TryParse(kind, out _))
+        {
+            yield return $"{where}:Kind '{kind}' is not air, water, soil or *";
+        }
+
+        foreach (var (name, pattern) in new[] { ("Site", matcher.Site), ("Device", matcher.Device), ("Rule", matcher.Rule), ("Metric", matcher.Metric) })
+        {
+            if (pattern is not null && !Glob.TryParse(pattern, out _, out var error))
+            {
+                yield return $"{where}:{name} '{pattern}': {error}";
+            }
+        }
+    }
+
+    private sealed record Matcher(AlertSeverity? MinSeverity, SensorKind? Kind, Glob Site, Glob Device, Glob Rule, Glob Metric)
+    {
+        public static Matcher Compile(NotificationMatcher m) => new(
+            AlertSeverities.TryParse(m.Severity, out var severity) ? severity : null,
+            m.Kind is { } k && k != "*" && SensorKinds.TryParse(k, out var kind) ? kind : null,
+            GlobOf(m.Site),
+            GlobOf(m.Device),
+            GlobOf(m.Rule),
+            GlobOf(m.Metric));
+
+        public bool IsMatch(AlertNotification n) =>
+            (MinSeverity is null || n.Severity >= MinSeverity)
+            && (Kind is null || n.Kind == Kind)
+            && Site.IsMatch(n.Site)
+            && Device.IsMatch(n.Device)
+            && Rule.IsMatch(n.Rule)
+            && Metric.IsMatch(n.Metric ?? string.Empty);
+
+        private static Glob GlobOf(string? pattern) => pattern is not null && Glob.TryParse(pattern, out var glob, out _) ? glob : Glob.Any;
+    }
+}
