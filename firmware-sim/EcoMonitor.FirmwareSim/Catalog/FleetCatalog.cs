@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Catalog;
 
 /// <summary>A metric a simulated node reports, with the plausible range DESIGN §4 publishes for it.</summary>
 /// <param name="Decimals">Digits kept after rounding, like a real probe's resolution.</param>

@@ -1,6 +1,7 @@
 using System.CommandLine;
+using EcoMonitor.FirmwareSim.Fleet;
 
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Cli;
 
 /// <summary>The firmware-behaviour options (session, clock, outages, buffer, resends); see FleetOptions.Firmware.cs.</summary>
 internal static partial class FleetCommand

@@ -1,8 +1,12 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using EcoMonitor.FirmwareSim.Firmware;
+using EcoMonitor.FirmwareSim.Fleet;
+using EcoMonitor.FirmwareSim.Load;
+using EcoMonitor.FirmwareSim.Scenarios;
 
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Cli;
 
 /// <summary>
 /// The <c>--scenario</c> option and the <c>load</c> subcommand (the load generator for the benchmark).

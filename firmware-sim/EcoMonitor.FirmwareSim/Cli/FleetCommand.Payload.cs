@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using EcoMonitor.FirmwareSim.Fleet;
 
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Cli;
 
 /// <summary>The payload options: <c>--format</c>, <c>--faults</c> and <c>--fault-every</c> (README "Formats", "Faults").</summary>
 internal static partial class FleetCommand

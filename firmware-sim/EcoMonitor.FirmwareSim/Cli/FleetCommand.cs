@@ -1,8 +1,11 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using EcoMonitor.FirmwareSim.Firmware;
+using EcoMonitor.FirmwareSim.Fleet;
+using EcoMonitor.FirmwareSim.Scenarios;
 
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Cli;
 
 /// <summary>The command line: maps options onto <see cref="FleetOptions"/> and results onto exit codes.</summary>
 internal static partial class FleetCommand

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Firmware;
 
 /// <summary>
 /// What the firmware behaviour did in a run (outages, buffer, replays, resends), beside the

@@ -1,4 +1,7 @@
-namespace EcoMonitor.FirmwareSim;
+using EcoMonitor.FirmwareSim.Fleet;
+using EcoMonitor.FirmwareSim.Formats;
+
+namespace EcoMonitor.FirmwareSim.Firmware;
 
 /// <summary>Running totals shared by all node loops; updated with interlocked operations.</summary>
 internal sealed class FleetCounters

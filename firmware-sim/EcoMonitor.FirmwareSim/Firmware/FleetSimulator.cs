@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
+using EcoMonitor.FirmwareSim.Fleet;
+using EcoMonitor.FirmwareSim.Formats;
 using MQTTnet;
 using MQTTnet.Exceptions;
 
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Firmware;
 
 /// <summary>
 /// Runs a fleet of simulated sensor nodes against an MQTT broker. Usable as a library from tests:

@@ -1,6 +1,7 @@
 using System.Globalization;
+using EcoMonitor.FirmwareSim.Fleet;
 
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Firmware;
 
 /// <summary>
 /// What a run published. Only messages the broker accepted (PUBACK for QoS 1, written to the socket

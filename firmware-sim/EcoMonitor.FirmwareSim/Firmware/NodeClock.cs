@@ -1,4 +1,4 @@
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Firmware;
 
 /// <summary>
 /// A node's real-time clock: set <see cref="NodeTraits.ClockOffset"/> off when the run starts and running

@@ -1,6 +1,8 @@
+using EcoMonitor.FirmwareSim.Fleet;
+using EcoMonitor.FirmwareSim.Formats;
 using MQTTnet;
 
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Firmware;
 
 /// <summary>What every node of one run shares.</summary>
 /// <param name="ClockOrigin">True time at which node clocks start to drift (the run's start).</param>

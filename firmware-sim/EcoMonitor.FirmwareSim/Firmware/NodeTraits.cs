@@ -1,4 +1,6 @@
-namespace EcoMonitor.FirmwareSim;
+using EcoMonitor.FirmwareSim.Fleet;
+
+namespace EcoMonitor.FirmwareSim.Firmware;
 
 /// <summary>
 /// One node's firmware quirks, drawn from the seed and the node's site, kind and device (not its

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using EcoMonitor.FirmwareSim.Fleet;
+using EcoMonitor.FirmwareSim.Formats;
 
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Firmware;
 
 /// <summary>How a data message came to be sent.</summary>
 internal enum PublicationKind

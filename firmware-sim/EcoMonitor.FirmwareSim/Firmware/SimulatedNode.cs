@@ -1,9 +1,11 @@
+using EcoMonitor.FirmwareSim.Fleet;
+using EcoMonitor.FirmwareSim.Formats;
 using MQTTnet;
 using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Firmware;
 
 /// <summary>
 /// One node's firmware. Its MQTT session is set up as field firmware does it: MQTT 3.1.1 or 5, a stable

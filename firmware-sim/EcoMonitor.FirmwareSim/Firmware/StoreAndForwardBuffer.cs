@@ -1,6 +1,7 @@
 using System.Text.Json;
+using EcoMonitor.FirmwareSim.Formats;
 
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Firmware;
 
 /// <summary>
 /// What a node keeps while it cannot publish, oldest first, bounded like a ring buffer in flash: when it

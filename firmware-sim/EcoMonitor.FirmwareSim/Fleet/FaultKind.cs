@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Fleet;
 
 /// <summary>
 /// The faults the simulator injects on demand (<see cref="FleetOptions.Faults"/>,
@@ -18,20 +18,20 @@ public enum FaultKind
     /// <summary>One catalog metric at <c>max + (max − min)</c>, outside its plausible range. Expected: <c>out-of-range</c>.</summary>
     OutOfRange,
 
-    /// <summary>One metric name that no catalog has (<see cref="MessageComposer.UnknownMetricName"/>). Expected: <c>unknown-metric</c>.</summary>
+    /// <summary>One metric name that no catalog has (<c>MessageComposer.UnknownMetricName</c>). Expected: <c>unknown-metric</c>.</summary>
     UnknownMetric,
 
     /// <summary>One catalog metric whose value is a non-numeric string, as firmware sends on a sensor error. Expected: <c>value-not-number</c>.</summary>
     StringValue,
 
     /// <summary>
-    /// Accepted. The node's anomaly metric (<see cref="MessageComposer.AnomalyMetric"/>) repeats the value of its
-    /// previous message exactly, in this message and the next <see cref="MessageComposer.StuckRunLength"/> − 1 of the node.
+    /// Accepted. The node's anomaly metric (<c>MessageComposer.AnomalyMetric</c>) repeats the value of its
+    /// previous message exactly, in this message and the next <c>MessageComposer.StuckRunLength</c> − 1 of the node.
     /// </summary>
     StuckValue,
 
     /// <summary>
-    /// Accepted. The node's anomaly metric jumps by <see cref="MessageComposer.SpikeFraction"/> of its catalog range
+    /// Accepted. The node's anomaly metric jumps by <c>MessageComposer.SpikeFraction</c> of its catalog range
     /// for this one message, staying inside the range.
     /// </summary>
     Spike,
@@ -43,10 +43,10 @@ public enum FaultKind
     /// </summary>
     WrongUnit,
 
-    /// <summary>The device clock jumped <see cref="MessageComposer.ClockAheadJump"/> ahead. Expected: <c>timestamp-in-future</c>.</summary>
+    /// <summary>The device clock jumped <c>MessageComposer.ClockAheadJump</c> ahead. Expected: <c>timestamp-in-future</c>.</summary>
     ClockAhead,
 
-    /// <summary>The device clock jumped <see cref="MessageComposer.ClockBehindJump"/> back. Expected: <c>timestamp-too-old</c>.</summary>
+    /// <summary>The device clock jumped <c>MessageComposer.ClockBehindJump</c> back. Expected: <c>timestamp-too-old</c>.</summary>
     ClockBehind,
 
     /// <summary>

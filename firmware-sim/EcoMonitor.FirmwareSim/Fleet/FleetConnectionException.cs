@@ -1,4 +1,4 @@
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Fleet;
 
 /// <summary>The fleet could not connect to the broker; nothing was published.</summary>
 public sealed class FleetConnectionException : Exception

@@ -1,4 +1,4 @@
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Fleet;
 
 /// <summary>The MQTT version the nodes speak.</summary>
 public enum MqttProtocol

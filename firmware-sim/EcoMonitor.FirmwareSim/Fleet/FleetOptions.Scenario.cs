@@ -1,6 +1,9 @@
-namespace EcoMonitor.FirmwareSim;
+using EcoMonitor.FirmwareSim.Catalog;
+using EcoMonitor.FirmwareSim.Signals;
 
-/// <summary>What a scenario file (<see cref="ScenarioParser"/>) adds to the options: a per-site layout and episodes.</summary>
+namespace EcoMonitor.FirmwareSim.Fleet;
+
+/// <summary>What a scenario file (<c>ScenarioParser</c>) adds to the options: a per-site layout and episodes.</summary>
 public sealed partial record FleetOptions
 {
     /// <summary>

@@ -1,4 +1,4 @@
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Fleet;
 
 /// <summary>What fleet to simulate and where to send it. Defaults match the CLI defaults.</summary>
 public sealed partial record FleetOptions
@@ -25,7 +25,7 @@ public sealed partial record FleetOptions
     /// <summary>Every Nth message of the fleet is a deliberately bad one; 0 = never.</summary>
     public int InvalidEvery { get; init; }
 
-    /// <summary>When set, the <see cref="FleetSummary"/> is written there as JSON.</summary>
+    /// <summary>When set, the <c>FleetSummary</c> is written there as JSON.</summary>
     public string? SummaryFile { get; init; }
 
     public string ClientIdPrefix { get; init; } = "sim";

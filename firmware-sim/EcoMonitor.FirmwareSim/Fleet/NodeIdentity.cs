@@ -1,6 +1,7 @@
 using System.Globalization;
+using EcoMonitor.FirmwareSim.Catalog;
 
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Fleet;
 
 /// <summary>One simulated node: where it sits, what it measures and the names it uses on the wire.</summary>
 /// <param name="Index">Position in the fleet (sites, then kinds, then devices); orders the fleet's messages.</param>

@@ -1,4 +1,4 @@
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Fleet;
 
 /// <summary>The wire format of the fleet's data messages (<see cref="FleetOptions.Format"/>; README "Formats").</summary>
 public enum PayloadFormat

@@ -1,6 +1,7 @@
 using System.Globalization;
+using EcoMonitor.FirmwareSim.Catalog;
 
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Fleet;
 
 /// <summary>One site of the fleet and how many nodes of each kind it has (a scenario may vary them per site).</summary>
 /// <param name="Name">The site id, the second level of the node topics (<c>eco/{site}/…</c>).</param>

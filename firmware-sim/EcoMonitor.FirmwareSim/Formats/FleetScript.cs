@@ -1,4 +1,6 @@
-namespace EcoMonitor.FirmwareSim;
+using EcoMonitor.FirmwareSim.Fleet;
+
+namespace EcoMonitor.FirmwareSim.Formats;
 
 /// <summary>One message of a <see cref="FleetScript"/>.</summary>
 /// <param name="Time">The simulated instant the node composed it (its payload time, unless a clock fault moved that).</param>

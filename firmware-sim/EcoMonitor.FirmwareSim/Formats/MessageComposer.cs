@@ -1,7 +1,9 @@
 using System.Globalization;
-using EcoMonitor.FirmwareSim.Formats;
+using EcoMonitor.FirmwareSim.Catalog;
+using EcoMonitor.FirmwareSim.Fleet;
+using EcoMonitor.FirmwareSim.Signals;
 
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Formats;
 
 /// <summary>One data message ready to publish.</summary>
 /// <param name="Readings">Readings the payload carries (a refused-fault message carries exactly one).</param>

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Load;
 
 /// <summary>
 /// Publish latencies in microseconds, as a log-linear histogram (the HdrHistogram layout): exact

@@ -1,15 +1,17 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using EcoMonitor.FirmwareSim.Catalog;
+using EcoMonitor.FirmwareSim.Fleet;
 using MQTTnet;
 using MQTTnet.Exceptions;
 using MQTTnet.Protocol;
 
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Load;
 
 /// <summary>
 /// Load mode: publishes <see cref="LoadOptions.Rate"/> messages a second, spread round robin over many
-/// devices' topics, for the benchmark. It does not imitate firmware (that is <see cref="FleetSimulator"/>):
+/// devices' topics, for the benchmark. It does not imitate firmware (that is <c>FleetSimulator</c>):
 /// <list type="bullet">
 /// <item>A small pool of MQTT connections (<see cref="LoadOptions.Connections"/>) carries every device's
 /// topic, device <c>d</c> on connection <c>d mod N</c>. One connection per device at 10,000 devices would

@@ -1,8 +1,11 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using EcoMonitor.FirmwareSim.Catalog;
+using EcoMonitor.FirmwareSim.Fleet;
+using EcoMonitor.FirmwareSim.Signals;
 
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Load;
 
 /// <summary>One device of the load generator: its identity, topic and metrics, computed once.</summary>
 internal sealed class LoadDevice(NodeIdentity identity)

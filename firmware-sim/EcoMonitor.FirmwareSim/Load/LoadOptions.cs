@@ -1,6 +1,8 @@
 using System.Globalization;
+using EcoMonitor.FirmwareSim.Catalog;
+using EcoMonitor.FirmwareSim.Fleet;
 
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Load;
 
 /// <summary>
 /// What the load generator (<see cref="LoadGenerator"/>) sends. Broker, QoS, seed, duration, client id
@@ -20,6 +22,9 @@ public sealed record LoadOptions
 
     /// <summary>Most connections one run opens.</summary>
     public const int MaxConnections = 256;
+
+    /// <summary>The largest <see cref="ReadingsPerMessage"/>: the service's default <c>Ingest:Limits:MaxReadingsPerMessage</c>.</summary>
+    public const int MaxReadingsPerMessage = 10_000;
 
     /// <summary>
     /// Millisecond timestamps are the point identity downstream (DESIGN §5): one series must not get
@@ -80,7 +85,7 @@ public sealed record LoadOptions
         if (ReadingsPerMessage is { } readings)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(readings, 1, nameof(ReadingsPerMessage));
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(readings, ScenarioParser.MaxReadingsPerMessage, nameof(ReadingsPerMessage));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(readings, MaxReadingsPerMessage, nameof(ReadingsPerMessage));
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(Connections, 1);

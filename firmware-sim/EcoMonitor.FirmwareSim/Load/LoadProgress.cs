@@ -1,7 +1,7 @@
 using System.Globalization;
 using Spectre.Console;
 
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Load;
 
 /// <summary>Progress for a log or a pipe: one line every <paramref name="period"/>, e.g. <c>t=5s sent=… complete=… rate=…/s …</c>.</summary>
 public sealed class PlainLoadProgress(TextWriter output, TimeProvider timeProvider, TimeSpan period) : ILoadProgress

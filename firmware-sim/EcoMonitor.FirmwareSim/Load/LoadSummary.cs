@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Load;
 
 /// <summary>
 /// What a load run achieved. A message is complete when the broker has it: PUBACK (reason

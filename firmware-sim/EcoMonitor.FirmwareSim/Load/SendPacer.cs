@@ -1,4 +1,4 @@
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Load;
 
 /// <summary>
 /// Paces the load generator's sends on a fixed schedule: message <c>i</c> (from 0) is due at

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Scenarios;
 
 /// <summary>
 /// Parses durations written as <c>500ms</c>, <c>30s</c>, <c>2m</c>, <c>1h</c>, <c>1d</c>, combinations such as

@@ -1,6 +1,8 @@
 using System.Globalization;
+using EcoMonitor.FirmwareSim.Fleet;
+using EcoMonitor.FirmwareSim.Signals;
 
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Scenarios;
 
 /// <summary>
 /// A fleet described in a YAML scenario file (<see cref="ScenarioParser"/>). Every value is optional:

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using EcoMonitor.FirmwareSim.Fleet;
 
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Scenarios;
 
 /// <summary>
 /// <c>--scenario FILE</c>: reads the file and merges it with the command line. An option given on

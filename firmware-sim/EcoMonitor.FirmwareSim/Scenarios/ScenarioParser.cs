@@ -1,9 +1,12 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using EcoMonitor.FirmwareSim.Catalog;
+using EcoMonitor.FirmwareSim.Fleet;
+using EcoMonitor.FirmwareSim.Load;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace EcoMonitor.FirmwareSim;
+namespace EcoMonitor.FirmwareSim.Scenarios;
 
 /// <summary>One problem of a scenario file, with the line and column (1-based) YamlDotNet reports for it.</summary>
 public sealed record ScenarioProblem(int Line, int Column, string Message)
@@ -46,9 +49,6 @@ public sealed record ScenarioParseResult(FleetScenario? Scenario, IReadOnlyList<
 /// </summary>
 public static partial class ScenarioParser
 {
-    /// <summary>The largest <c>readings_per_message</c>: the service's default <c>Ingest:Limits:MaxReadingsPerMessage</c>.</summary>
-    public const int MaxReadingsPerMessage = 10_000;
-
     private static readonly string[] RootKeys =
         ["name", "description", "seed", "interval", "duration", "qos", "format", "faults", "sites", "nodes_per_kind", "episodes", "load"];
 
@@ -542,9 +542,9 @@ public static partial class ScenarioParser
             }
 
             var readings = Integer(load, "readings_per_message", 1);
-            if (readings > MaxReadingsPerMessage)
+            if (readings > LoadOptions.MaxReadingsPerMessage)
             {
-                Error(load["readings_per_message"].Value, string.Create(CultureInfo.InvariantCulture, $"'readings_per_message' must be at most {MaxReadingsPerMessage} (the service's default Ingest:Limits:MaxReadingsPerMessage)"));
+                Error(load["readings_per_message"].Value, string.Create(CultureInfo.InvariantCulture, $"'readings_per_message' must be at most {LoadOptions.MaxReadingsPerMessage} (the service's default Ingest:Limits:MaxReadingsPerMessage)"));
                 readings = null;
             }
 

@@ -1,4 +1,6 @@
-namespace EcoMonitor.FirmwareSim;
+using EcoMonitor.FirmwareSim.Catalog;
+
+namespace EcoMonitor.FirmwareSim.Signals;
 
 /// <summary>
 /// A scripted excursion of one metric at one site, e.g. a PM2.5 pollution episode: between

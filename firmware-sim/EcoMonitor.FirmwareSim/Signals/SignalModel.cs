@@ -1,4 +1,6 @@
-namespace EcoMonitor.FirmwareSim;
+using EcoMonitor.FirmwareSim.Catalog;
+
+namespace EcoMonitor.FirmwareSim.Signals;
 
 /// <summary>
 /// Plausible sensor signals as a pure function of (seed, site, kind, device, metric, time): the same

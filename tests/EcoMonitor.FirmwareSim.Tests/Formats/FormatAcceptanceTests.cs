@@ -1,9 +1,12 @@
 using System.Text;
 using EcoMonitor.Core.Decoding;
+using EcoMonitor.FirmwareSim.Catalog;
+using EcoMonitor.FirmwareSim.Fleet;
 using EcoMonitor.FirmwareSim.Formats;
+using EcoMonitor.FirmwareSim.Signals;
 using Xunit;
 
-namespace EcoMonitor.FirmwareSim.Tests;
+namespace EcoMonitor.FirmwareSim.Tests.Formats;
 
 /// <summary>
 /// Acceptance 2, good messages: every format's messages decode without a single rejection in the service's

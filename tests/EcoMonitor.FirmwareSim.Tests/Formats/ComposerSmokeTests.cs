@@ -2,10 +2,12 @@ using EcoMonitor.Core.Catalog;
 using EcoMonitor.Core.Decoding;
 using EcoMonitor.Core.Ingestion;
 using EcoMonitor.Core.Validation;
-using EcoMonitor.FirmwareSim;
+using EcoMonitor.FirmwareSim.Fleet;
+using EcoMonitor.FirmwareSim.Formats;
+using EcoMonitor.FirmwareSim.Signals;
 using Xunit;
 
-namespace EcoMonitor.FirmwareSim.Tests;
+namespace EcoMonitor.FirmwareSim.Tests.Formats;
 
 /// <summary>The simulator's native messages are what the service accepts.</summary>
 public sealed class ComposerSmokeTests

@@ -1,6 +1,8 @@
+using EcoMonitor.FirmwareSim.Cli;
+using EcoMonitor.FirmwareSim.Fleet;
 using Xunit;
 
-namespace EcoMonitor.FirmwareSim.Tests;
+namespace EcoMonitor.FirmwareSim.Tests.Cli;
 
 /// <summary><c>--format</c>, <c>--faults</c> and <c>--fault-every</c> on the command line.</summary>
 public sealed class CommandLineTests

@@ -1,7 +1,8 @@
+using EcoMonitor.FirmwareSim.Load;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
-namespace EcoMonitor.FirmwareSim.Tests;
+namespace EcoMonitor.FirmwareSim.Tests.Load;
 
 /// <summary>The load generator's pacing, on a clock the test moves.</summary>
 public sealed class SendPacerTests

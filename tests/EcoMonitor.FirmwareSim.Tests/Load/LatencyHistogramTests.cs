@@ -1,6 +1,7 @@
+using EcoMonitor.FirmwareSim.Load;
 using Xunit;
 
-namespace EcoMonitor.FirmwareSim.Tests;
+namespace EcoMonitor.FirmwareSim.Tests.Load;
 
 /// <summary>Latency percentiles of the load generator.</summary>
 public sealed class LatencyHistogramTests

@@ -1,7 +1,11 @@
 using System.Text;
+using EcoMonitor.FirmwareSim.Catalog;
+using EcoMonitor.FirmwareSim.Fleet;
+using EcoMonitor.FirmwareSim.Formats;
+using EcoMonitor.FirmwareSim.Signals;
 using Xunit;
 
-namespace EcoMonitor.FirmwareSim.Tests;
+namespace EcoMonitor.FirmwareSim.Tests.Formats;
 
 /// <summary>
 /// Acceptance 2, injected faults: each refused kind is refused by the service with its reason code, whole (a

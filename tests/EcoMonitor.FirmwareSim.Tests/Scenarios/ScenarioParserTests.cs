@@ -1,6 +1,9 @@
+using EcoMonitor.FirmwareSim.Cli;
+using EcoMonitor.FirmwareSim.Fleet;
+using EcoMonitor.FirmwareSim.Scenarios;
 using Xunit;
 
-namespace EcoMonitor.FirmwareSim.Tests;
+namespace EcoMonitor.FirmwareSim.Tests.Scenarios;
 
 /// <summary>Scenario files: what a valid one describes, and every problem reported with its line.</summary>
 public sealed class ScenarioParserTests

@@ -2,9 +2,13 @@ using EcoMonitor.Core.Catalog;
 using EcoMonitor.Core.Decoding;
 using EcoMonitor.Core.Ingestion;
 using EcoMonitor.Core.Validation;
+using EcoMonitor.FirmwareSim.Cli;
+using EcoMonitor.FirmwareSim.Fleet;
+using EcoMonitor.FirmwareSim.Load;
+using EcoMonitor.FirmwareSim.Signals;
 using Xunit;
 
-namespace EcoMonitor.FirmwareSim.Tests;
+namespace EcoMonitor.FirmwareSim.Tests.Load;
 
 /// <summary>Load mode without a broker: devices, payloads, options and the command line.</summary>
 public sealed class LoadModeTests

@@ -1,7 +1,8 @@
-using EcoMonitor.FirmwareSim;
+using EcoMonitor.FirmwareSim.Catalog;
+using EcoMonitor.FirmwareSim.Signals;
 using Xunit;
 
-namespace EcoMonitor.FirmwareSim.Tests;
+namespace EcoMonitor.FirmwareSim.Tests.Signals;
 
 /// <summary>The signals behave as the places they imitate: afternoon ozone, rain in rivers, irrigated fields.</summary>
 public sealed class SignalTests

@@ -1,6 +1,11 @@
+using EcoMonitor.FirmwareSim.Catalog;
+using EcoMonitor.FirmwareSim.Fleet;
+using EcoMonitor.FirmwareSim.Formats;
+using EcoMonitor.FirmwareSim.Scenarios;
+using EcoMonitor.FirmwareSim.Signals;
 using Xunit;
 
-namespace EcoMonitor.FirmwareSim.Tests;
+namespace EcoMonitor.FirmwareSim.Tests.Signals;
 
 /// <summary>The episode hook of the signal model: scripted excursions stay pure functions of time.</summary>
 public sealed class SignalEpisodeTests

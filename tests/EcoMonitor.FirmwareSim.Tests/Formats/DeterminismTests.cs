@@ -1,9 +1,12 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using EcoMonitor.FirmwareSim.Fleet;
+using EcoMonitor.FirmwareSim.Formats;
+using EcoMonitor.FirmwareSim.Signals;
 using Xunit;
 
-namespace EcoMonitor.FirmwareSim.Tests;
+namespace EcoMonitor.FirmwareSim.Tests.Formats;
 
 /// <summary>Acceptance 1: the same seed and options give a byte-identical (topic, payload) sequence.</summary>
 public sealed class DeterminismTests
