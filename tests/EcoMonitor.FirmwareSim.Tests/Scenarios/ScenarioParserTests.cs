@@ -260,17 +260,5 @@ public sealed class ScenarioParserTests
         return result.Scenario!;
     }
 
-    private static string ScenarioDirectory()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "firmware-sim", "scenarios");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("firmware-sim/scenarios not found above " + AppContext.BaseDirectory);
-    }
+    private static string ScenarioDirectory() => SourceTree.Find("firmware-sim", "scenarios");
 }
