@@ -1,3 +1,3 @@
-using EcoMonitor.FirmwareSim;
+using EcoMonitor.FirmwareSim.Cli;
 
 return await FleetCommand.InvokeAsync(args, TimeProvider.System);

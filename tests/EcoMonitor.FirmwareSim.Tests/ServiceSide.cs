@@ -4,6 +4,7 @@ using EcoMonitor.Core.Decoding;
 using EcoMonitor.Core.Ingestion;
 using EcoMonitor.Core.Readings;
 using EcoMonitor.Core.Validation;
+using EcoMonitor.FirmwareSim.Fleet;
 using EcoMonitor.FirmwareSim.Formats;
 
 namespace EcoMonitor.FirmwareSim.Tests;

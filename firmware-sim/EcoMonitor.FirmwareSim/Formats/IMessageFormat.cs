@@ -1,3 +1,6 @@
+using EcoMonitor.FirmwareSim.Catalog;
+using EcoMonitor.FirmwareSim.Fleet;
+
 namespace EcoMonitor.FirmwareSim.Formats;
 
 /// <summary>

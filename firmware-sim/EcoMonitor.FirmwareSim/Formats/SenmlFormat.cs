@@ -1,4 +1,6 @@
 using System.Collections.Frozen;
+using EcoMonitor.FirmwareSim.Catalog;
+using EcoMonitor.FirmwareSim.Fleet;
 
 namespace EcoMonitor.FirmwareSim.Formats;
 

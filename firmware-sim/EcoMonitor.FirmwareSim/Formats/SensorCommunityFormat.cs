@@ -1,5 +1,7 @@
 using System.Collections.Frozen;
 using System.Globalization;
+using EcoMonitor.FirmwareSim.Catalog;
+using EcoMonitor.FirmwareSim.Fleet;
 
 namespace EcoMonitor.FirmwareSim.Formats;
 

@@ -1,6 +1,9 @@
 using System.Text;
 using System.Text.Json;
-using EcoMonitor.FirmwareSim;
+using EcoMonitor.FirmwareSim.Cli;
+using EcoMonitor.FirmwareSim.Firmware;
+using EcoMonitor.FirmwareSim.Fleet;
+using EcoMonitor.FirmwareSim.Formats;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EcoMonitor.Service.Tests.FirmwareSim;

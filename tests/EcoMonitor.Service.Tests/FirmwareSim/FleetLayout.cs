@@ -1,4 +1,4 @@
-using EcoMonitor.FirmwareSim;
+using EcoMonitor.FirmwareSim.Fleet;
 
 namespace EcoMonitor.Service.Tests.FirmwareSim;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using EcoMonitor.FirmwareSim;
+using EcoMonitor.FirmwareSim.Firmware;
+using EcoMonitor.FirmwareSim.Fleet;
 using EcoMonitor.Service.Tests.Fixtures;
 
 namespace EcoMonitor.Service.Tests.FirmwareSim;

@@ -1,4 +1,5 @@
-using EcoMonitor.FirmwareSim;
+using EcoMonitor.FirmwareSim.Fleet;
+using EcoMonitor.FirmwareSim.Load;
 using EcoMonitor.Service.Tests.Fixtures;
 using MQTTnet;
 

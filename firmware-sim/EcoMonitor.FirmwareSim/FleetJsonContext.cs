@@ -1,8 +1,0 @@
-using System.Text.Json.Serialization;
-
-namespace EcoMonitor.FirmwareSim;
-
-/// <summary>Source-generated JSON for the summary file: no reflection, camelCase keys.</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
-[JsonSerializable(typeof(FleetSummary))]
-public sealed partial class FleetJsonContext : JsonSerializerContext;
