@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Alerting;
 
-/// <summary>Section <c>Alerts</c> (DESIGN §6).</summary>
+/// <summary>Section <c>Alerts</c> (README.md#configuration).</summary>
 public sealed class AlertOptions
 {
     public const string Section = "Alerts";
@@ -13,7 +13,7 @@ public sealed class AlertOptions
     public const string DefaultRulesFile = "alert-rules.yaml";
 
     /// <summary>
-    /// The YAML rules file (DESIGN §7a). Relative paths are relative to the current directory, the
+    /// The YAML rules file (docs/alert-rules.md#rules-file). Relative paths are relative to the current directory, the
     /// host's content root, where it reads appsettings.json. Unset: <see cref="DefaultRulesFile"/>
     /// beside the configuration, and no rules when there is none.
     /// </summary>

@@ -6,13 +6,13 @@ using EcoMonitor.Notifications.Outbox;
 
 namespace EcoMonitor.Notifications;
 
-/// <summary>Section <c>Notifications</c> (DESIGN §6, §7b).</summary>
+/// <summary>Section <c>Notifications</c> (README.md#configuration, docs/notifications.md#channels).</summary>
 public sealed class NotificationOptions
 {
     public const string Section = "Notifications";
 
     /// <summary>
-    /// Where notifications go. None configured: one <c>log</c> channel (DESIGN §6 default).
+    /// Where notifications go. None configured: one <c>log</c> channel (docs/notifications.md#channels).
     /// </summary>
     [ValidateEnumeratedItems]
     public List<ChannelOptions> Channels { get; set; } = [];
@@ -61,6 +61,10 @@ public sealed class NotificationOptions
     /// </summary>
     [Range(64 * 1024L, long.MaxValue)]
     public long OutboxMaxBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>The configured channels, or the one <c>log</c> channel when none is configured.</summary>
+    public IReadOnlyList<ChannelOptions> EffectiveChannels() =>
+        Channels.Count > 0 ? Channels : [new ChannelOptions { Name = "log", Type = "log" }];
 }
 
 /// <summary>The ranges of <see cref="NotificationOptions"/> and of each channel; <see cref="NotificationOptionsValidator"/> checks the rest.</summary>

@@ -7,7 +7,7 @@ using EcoMonitor.Core.Readings;
 namespace EcoMonitor.Benchmarks;
 
 /// <summary>
-/// Rule sets for the benchmarks, written as a rules file (DESIGN §7a) and read by the service's own
+/// Rule sets for the benchmarks, written as a rules file (docs/alert-rules.md) and read by the service's own
 /// parser, so they are rules an operator could have written and the parser accepts without a word.
 /// </summary>
 internal static class RuleSets

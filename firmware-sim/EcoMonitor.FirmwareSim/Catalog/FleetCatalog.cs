@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 
 namespace EcoMonitor.FirmwareSim.Catalog;
 
-/// <summary>A metric a simulated node reports, with the plausible range DESIGN §4 publishes for it.</summary>
+/// <summary>A metric a simulated node reports, with the plausible range docs/catalog.md#metrics publishes for it.</summary>
 /// <param name="Decimals">Digits kept after rounding, like a real probe's resolution.</param>
 public sealed record SimulatedMetric(string Kind, string Name, string Unit, double Min, double Max, int Decimals)
 {
@@ -10,7 +10,7 @@ public sealed record SimulatedMetric(string Kind, string Name, string Unit, doub
 }
 
 /// <summary>
-/// The kinds and metrics the fleet simulates. This is a copy of the part of DESIGN §4 the simulator
+/// The kinds and metrics the fleet simulates. This is a copy of the part of docs/catalog.md#metrics the simulator
 /// uses, kept here on purpose: the simulator imitates firmware, which knows the published contract and
 /// not the service's code, so it must not reference EcoMonitor.Core. Tests compare this copy with the
 /// service's catalog so the two cannot drift apart unnoticed.

@@ -32,7 +32,7 @@ internal sealed class StoreAndForwardBuffer(int capacity)
 
     /// <summary>
     /// The next replay message: up to <paramref name="maxRecords"/> buffered native messages of one topic
-    /// as one JSON array (DESIGN §3, "a replay batch may be a JSON array of such objects"), each with its
+    /// as one JSON array (docs/mqtt.md#native-payload, "a replay batch may be a JSON array of such objects"), each with its
     /// own original <c>ts</c> and <c>seq</c>. A message that cannot share an array — a deliberately bad
     /// one, or one in another payload format — goes alone, unchanged, so a consumer sees every bad
     /// message as a message of its own. Nothing is removed until <see cref="RemoveFirst"/>.
@@ -82,7 +82,7 @@ internal sealed class StoreAndForwardBuffer(int capacity)
         return messages;
     }
 
-    /// <summary>A good message whose payload is one native readings object (DESIGN §3).</summary>
+    /// <summary>A good message whose payload is one native readings object (docs/mqtt.md#native-payload).</summary>
     private static bool IsBatchable(SimulatedMessage message)
     {
         if (message.Fault is not null || message.Payload.Length == 0 || message.Payload[0] != (byte)'{')

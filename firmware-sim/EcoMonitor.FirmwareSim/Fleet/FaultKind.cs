@@ -5,7 +5,7 @@ namespace EcoMonitor.FirmwareSim.Fleet;
 /// <summary>
 /// The faults the simulator injects on demand (<see cref="FleetOptions.Faults"/>,
 /// <see cref="FleetOptions.InvalidEvery"/>). All but two are messages a correct consumer must refuse
-/// under any reading of the contract (DESIGN §3), so none of them is a borderline case; such a message
+/// under any reading of the contract (docs/mqtt.md), so none of them is a borderline case; such a message
 /// carries exactly one reading, the bad one. <see cref="StuckValue"/> and <see cref="Spike"/> are
 /// plausible values that a decoder accepts: catching them is the alert engine's job.
 /// </summary>

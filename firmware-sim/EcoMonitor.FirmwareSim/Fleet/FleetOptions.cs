@@ -19,7 +19,7 @@ public sealed partial record FleetOptions
 
     public int Seed { get; init; } = 1;
 
-    /// <summary>0 or 1. QoS 2 is left out on purpose: the service contract is at-least-once (DESIGN §2).</summary>
+    /// <summary>0 or 1. QoS 2 is left out on purpose: the service contract is at-least-once (docs/architecture.md#delivery-guarantees).</summary>
     public int Qos { get; init; } = 1;
 
     /// <summary>Every Nth message of the fleet is a deliberately bad one; 0 = never.</summary>
@@ -56,7 +56,7 @@ public sealed partial record FleetOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(NodesPerKind, 1);
         // Fleet size (at most MaxNodes), a scenario's per-site layout and its episodes: FleetOptions.Scenario.cs.
         ValidateScenario();
-        // Millisecond timestamps are the point identity downstream (DESIGN §5): faster ticks would collide.
+        // Millisecond timestamps are the point identity downstream (docs/schema.md#point-identity): faster ticks would collide.
         ArgumentOutOfRangeException.ThrowIfLessThan(Interval, TimeSpan.FromMilliseconds(1));
         ArgumentOutOfRangeException.ThrowIfLessThan(Duration, TimeSpan.FromMilliseconds(1));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(Interval, MaxTimeSpan);

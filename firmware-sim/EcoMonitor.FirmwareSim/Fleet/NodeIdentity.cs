@@ -7,10 +7,10 @@ namespace EcoMonitor.FirmwareSim.Fleet;
 /// <param name="Index">Position in the fleet (sites, then kinds, then devices); orders the fleet's messages.</param>
 public sealed record NodeIdentity(int Index, string Site, string Kind, string Device, string ClientId)
 {
-    /// <summary>Native data topic (DESIGN §3).</summary>
+    /// <summary>Native data topic (docs/mqtt.md#topics).</summary>
     public string Topic => $"eco/{Site}/{Kind}/{Device}";
 
-    /// <summary>Retained <c>online</c>/<c>offline</c> status topic (DESIGN §3).</summary>
+    /// <summary>Retained <c>online</c>/<c>offline</c> status topic (docs/mqtt.md#node-status).</summary>
     public string StatusTopic => $"{Topic}/status";
 
     /// <summary>

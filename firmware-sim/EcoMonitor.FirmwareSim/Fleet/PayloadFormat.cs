@@ -3,7 +3,7 @@ namespace EcoMonitor.FirmwareSim.Fleet;
 /// <summary>The wire format of the fleet's data messages (<see cref="FleetOptions.Format"/>; README "Formats").</summary>
 public enum PayloadFormat
 {
-    /// <summary>DESIGN §3 on <c>eco/{site}/{kind}/{device}</c>.</summary>
+    /// <summary>docs/mqtt.md#native-payload on <c>eco/{site}/{kind}/{device}</c>.</summary>
     Native,
 
     /// <summary>SenML JSON (RFC 8428) on <c>senml/{site}/{kind}/{device}</c>.</summary>

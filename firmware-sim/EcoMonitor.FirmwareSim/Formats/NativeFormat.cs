@@ -4,7 +4,7 @@ using EcoMonitor.FirmwareSim.Fleet;
 namespace EcoMonitor.FirmwareSim.Formats;
 
 /// <summary>
-/// DESIGN §3: <c>{"ts":"2026-11-28T08:00:00.000Z","seq":1,"readings":{"pm25":21.9,…}}</c> on
+/// docs/mqtt.md#native-payload: <c>{"ts":"2026-11-28T08:00:00.000Z","seq":1,"readings":{"pm25":21.9,…}}</c> on
 /// <c>eco/{site}/{kind}/{device}</c>, every metric of the kind in catalog order and catalog unit.
 /// </summary>
 /// <remarks>

@@ -10,7 +10,7 @@ namespace EcoMonitor.FirmwareSim.Formats;
 /// </summary>
 /// <remarks>
 /// <para>Name: base name <c>{device}:</c> plus the catalog metric, so the resolved name <c>air-01:pm25</c> gives
-/// device <c>air-01</c> and metric <c>pm25</c> (DESIGN §3: the metric is the part after the last <c>:</c>, the part
+/// device <c>air-01</c> and metric <c>pm25</c> (docs/formats.md#senml--rfc-8428: the metric is the part after the last <c>:</c>, the part
 /// before names the device). Base time: Unix seconds with milliseconds (always ≥ 2^28, so absolute). No
 /// <c>bver</c> (10 is the default) and no sequence number: SenML has none.</para>
 /// <para>Units: the SenML registered symbol where one means the catalog unit (<c>Cel</c>, <c>%RH</c>, <c>pH</c>,

@@ -7,7 +7,7 @@ namespace EcoMonitor.FirmwareSim.Formats;
 
 /// <summary>
 /// Sensor.Community (luftdaten) airRohr JSON as its "send to own API" posts it and an MQTT relay forwards it
-/// (standards.md §6c), on <c>airrohr/{site}/esp8266-{chip id}</c>:
+/// on <c>airrohr/{site}/esp8266-{chip id}</c>:
 /// <c>{"esp8266id":"10003","software_version":"NRZ-2024-135","sensordatavalues":[{"value_type":"SDS_P1","value":"33.10"},…]}</c>.
 /// </summary>
 /// <remarks>

@@ -6,7 +6,7 @@ using EcoMonitor.FirmwareSim.Fleet;
 namespace EcoMonitor.FirmwareSim.Formats;
 
 /// <summary>
-/// The Things Stack v3 MQTT integration (standards.md §6a): one uplink message per reading set on
+/// The Things Stack v3 MQTT integration: one uplink message per reading set on
 /// <c>v3/{application}@ttn/devices/{device}/up</c>, the readings in <c>uplink_message.decoded_payload</c> as the
 /// application's payload formatter would give them (catalog names, catalog units).
 /// </summary>

@@ -48,7 +48,7 @@ internal sealed class LoadDevice(NodeIdentity identity)
 }
 
 /// <summary>
-/// Native payloads (DESIGN §3) for the load generator. With up to a kind's metric count of readings a
+/// Native payloads (docs/mqtt.md#native-payload) for the load generator. With up to a kind's metric count of readings a
 /// message is one record, <c>{"ts","seq","readings":{…}}</c>, carrying the first K metrics; with more it
 /// is an array of records, each with all metrics but the last, spread evenly over the
 /// <paramref name="devicePeriod"/> before the message (a node uploading what it sampled since its last

@@ -27,7 +27,7 @@ public sealed record LoadOptions
     public const int MaxReadingsPerMessage = 10_000;
 
     /// <summary>
-    /// Millisecond timestamps are the point identity downstream (DESIGN §5): one series must not get
+    /// Millisecond timestamps are the point identity downstream (docs/schema.md#point-identity): one series must not get
     /// two points in one millisecond, so one device sends at most this many records a second.
     /// </summary>
     public const int MaxRecordsPerDeviceSecond = 1000;

@@ -6,7 +6,7 @@ namespace EcoMonitor.FirmwareSim.Scenarios;
 /// Parses durations written as <c>500ms</c>, <c>30s</c>, <c>2m</c>, <c>1h</c>, <c>1d</c>, combinations such as
 /// <c>1m30s</c>, decimals such as <c>1.5s</c>, or a .NET time span with colons (<c>00:00:30</c>).
 /// Hand-written because System.CommandLine only knows the .NET form, and the short form is the one
-/// DESIGN §7a uses for rule durations, so operators type it everywhere.
+/// docs/alert-rules.md#durations uses for rule durations, so operators type it everywhere.
 /// </summary>
 public static class DurationParser
 {

@@ -4,7 +4,7 @@ using EcoMonitor.Core.Readings;
 namespace EcoMonitor.Core.Catalog;
 
 /// <summary>
-/// The canonical metrics per kind (DESIGN §4). Built-in defaults can be overridden or extended
+/// The canonical metrics per kind (docs/catalog.md#metrics). Built-in defaults can be overridden or extended
 /// from configuration, so a new probe needs no code change.
 /// </summary>
 public sealed class MetricCatalog

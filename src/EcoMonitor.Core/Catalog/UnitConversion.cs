@@ -6,7 +6,7 @@ namespace EcoMonitor.Core.Catalog;
 /// <summary>
 /// Converts a value in the unit a device or format sent (SenML <c>u</c>/<c>bu</c>, Tasmota
 /// <c>TempUnit</c>/<c>PressureUnit</c>, Sensor.Community's pressure in Pa, …) to the catalog unit of
-/// its metric (DESIGN §4). A unit that cannot be converted is refused with a reason, never guessed.
+/// its metric (docs/catalog.md#unit-conversion). A unit that cannot be converted is refused with a reason, never guessed.
 /// </summary>
 /// <remarks>
 /// Three small tables drive everything:
@@ -22,7 +22,7 @@ public static class UnitConversion
 {
     /// <summary>
     /// Molar volume in L/mol at the GB 3095 reference state, 25 °C and 1013.25 hPa
-    /// (R·298.15 K / 101325 Pa = 24.4654…, used as 24.465 as in standards.md §8; US EPA practice uses 24.45).
+    /// (R·298.15 K / 101325 Pa = 24.4654…, used as 24.465 as the Chinese standards do, docs/catalog.md#unit-conversion; US EPA practice uses 24.45).
     /// </summary>
     private const double MolarVolume = 24.465;
 
@@ -142,7 +142,7 @@ public static class UnitConversion
         new("dB", "dB(A)", null),
     ];
 
-    /// <summary>Molar masses (g/mol) of the gases the catalog stores as mass concentrations (standards.md §8).</summary>
+    /// <summary>Molar masses (g/mol) of the gases the catalog stores as mass concentrations (docs/catalog.md#unit-conversion).</summary>
     private static readonly FrozenDictionary<string, double> MolarMasses = new Dictionary<string, double>(StringComparer.Ordinal)
     {
         ["o3"] = 48.00,
@@ -204,7 +204,7 @@ public static class UnitConversion
                 return Fail($"{cannot}: ppm/ppb and mass concentration convert only with the molar mass of a gas, and none is known for {target.Name}", out converted, out error);
             }
 
-            // µg/m³ per ppm = M / V_m × 1000 (µg/m³ per ppb = M / V_m, standards.md §8).
+            // µg/m³ per ppm = M / V_m × 1000 (µg/m³ per ppb = M / V_m; docs/catalog.md#unit-conversion).
             var microgramsPerPpm = molarMass / MolarVolume * 1_000;
             var fromBase = from.Unit.ToBase(value);
             var toBase = ReferenceEquals(from.Family, PartsPer) ? fromBase * microgramsPerPpm : fromBase / microgramsPerPpm;

@@ -5,7 +5,7 @@ using EcoMonitor.Core.Readings;
 namespace EcoMonitor.Core.Decoding;
 
 /// <summary>
-/// The native format (DESIGN §3): on <c>eco/{site}/{kind}/{device}</c> an object
+/// The native format (docs/mqtt.md#native-payload): on <c>eco/{site}/{kind}/{device}</c> an object
 /// <c>{"ts": …, "seq": n, "readings": {"metric": number, …}}</c>, or an array of such objects
 /// for a replayed batch. A bad record is refused alone; the others in the batch still count.
 /// Unknown top-level keys are ignored so that firmware may add fields.

@@ -12,7 +12,7 @@ namespace EcoMonitor.Core.Decoding;
 /// <c>bver</c>) that apply to their record and every later one until a record sets them again.
 /// </summary>
 /// <remarks>
-/// <para>Identity (DESIGN §3): the metric is the part of the resolved name <c>bn + n</c> after its
+/// <para>Identity (docs/formats.md#senml--rfc-8428): the metric is the part of the resolved name <c>bn + n</c> after its
 /// last <c>:</c> or <c>/</c> (then the subscription's field map); the segment before that, the last
 /// one of the prefix, names the device: <c>urn:dev:ow:10e2073a01080063:</c> + <c>temperature</c> is
 /// device <c>10e2073a01080063</c>, metric <c>temperature</c>. A topic that names a device must agree

@@ -6,7 +6,7 @@ using EcoMonitor.Core.DeadLetters;
 namespace EcoMonitor.Core.Decoding;
 
 /// <summary>
-/// Sensor.Community (luftdaten) airRohr JSON relayed over MQTT (DESIGN §3, standards.md §6c):
+/// Sensor.Community (luftdaten) airRohr JSON relayed over MQTT (docs/formats.md#sensor-community--airrohr-json-relayed-over-mqtt, standards.md §6c):
 /// <c>{"esp8266id": "12345678", "software_version": "…", "sensordatavalues": [{"value_type": "SDS_P1", "value": "26.83"}, …]}</c>.
 /// The firmware has no MQTT of its own; relays forward what it posts to a custom API.
 /// <list type="bullet">

@@ -7,7 +7,7 @@ using EcoMonitor.Core.Readings;
 namespace EcoMonitor.Core.Decoding;
 
 /// <summary>
-/// The Things Stack v3 MQTT integration (DESIGN §3, standards.md §6a): uplinks on
+/// The Things Stack v3 MQTT integration (docs/formats.md#tts--the-things-stack-v3-uplinks, standards.md §6a): uplinks on
 /// <c>v3/{application id}@{tenant id}/devices/{device id}/up</c>, one JSON object per uplink whose
 /// <c>uplink_message.decoded_payload</c> (the output of the application's payload formatter) holds
 /// the readings.

@@ -10,7 +10,7 @@ public sealed record SensorAddress(SensorKind Kind, string Site, string Device)
 
 public static partial class SensorIdentifiers
 {
-    /// <summary>DESIGN §3: site and device names.</summary>
+    /// <summary>docs/mqtt.md#topics: site and device names.</summary>
     public static bool IsValid(string? value) => value is not null && IdPattern().IsMatch(value);
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\z", RegexOptions.CultureInvariant)]

@@ -6,7 +6,7 @@ using EcoMonitor.Core.Readings;
 namespace EcoMonitor.Core.Storage;
 
 /// <summary>
-/// InfluxDB line protocol for readings (DESIGN §5): measurement = kind, tags site and device,
+/// InfluxDB line protocol for readings (docs/schema.md#readings): measurement = kind, tags site and device,
 /// one float field per metric, millisecond timestamp. Consecutive readings of one series at one
 /// time share a line, as a node's record does; a line never repeats a field.
 /// </summary>
@@ -53,11 +53,11 @@ public static class LineProtocol
         }
     }
 
-    /// <summary>The measurement of alert transitions (DESIGN §5).</summary>
+    /// <summary>The measurement of alert transitions (docs/schema.md#alert-transitions).</summary>
     public const string AlertMeasurement = "alert";
 
     /// <summary>
-    /// An alert transition as DESIGN §5 stores it: measurement <c>alert</c>, tags rule, severity,
+    /// An alert transition as docs/schema.md#alert-transitions stores it: measurement <c>alert</c>, tags rule, severity,
     /// site, device, kind, metric (absent for a whole-device deadman), state; numeric fields only
     /// (a string field would be lost in VictoriaMetrics): firing 1/0, value, threshold.
     /// </summary>

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace EcoMonitor.Ingest.Ingestion;
 
 /// <summary>
-/// Extra or changed catalog metrics (section <c>Catalog</c>): the built-in catalog of DESIGN §4
+/// Extra or changed catalog metrics (section <c>Catalog</c>): the built-in catalog of docs/catalog.md#extending-the-catalog
 /// plus these, so a new probe needs configuration, not code.
 /// </summary>
 public sealed class CatalogOptions

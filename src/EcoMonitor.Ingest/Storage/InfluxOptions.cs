@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Ingest.Storage;
 
-/// <summary>The time-series store (section <c>Influx</c>, DESIGN §5–6).</summary>
+/// <summary>The time-series store (section <c>Influx</c>, docs/schema.md#writing, README.md#configuration).</summary>
 public sealed class InfluxOptions
 {
     public const string Section = "Influx";

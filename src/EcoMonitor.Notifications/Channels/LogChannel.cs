@@ -6,7 +6,7 @@ using EcoMonitor.Notifications.Outbox;
 
 namespace EcoMonitor.Notifications.Channels;
 
-/// <summary>Writes each notification to the log at Warning (DESIGN §6 default channel). Fields, never secrets.</summary>
+/// <summary>Writes each notification to the log at Warning (docs/notifications.md#log, the default channel). Fields, never secrets.</summary>
 public sealed partial class LogChannel(ChannelOptions options, ILogger<LogChannel> logger) : INotificationChannel
 {
     public string Name => options.Name;

@@ -22,7 +22,7 @@ namespace EcoMonitor.Notifications.Channels;
 /// gateways on the broker the sensors already use.
 /// </summary>
 /// <remarks>
-/// <para>The payload is the alert of DESIGN §7b (<c>id</c>, <c>key</c>, <c>rule</c>, <c>state</c>,
+/// <para>The payload is the alert of docs/notifications.md#the-alert-object (<c>id</c>, <c>key</c>, <c>rule</c>, <c>state</c>,
 /// <c>severity</c>, <c>kind</c>, <c>site</c>, <c>device</c>, <c>metric</c>, <c>value</c>,
 /// <c>threshold</c>, <c>startsAt</c>, <c>endsAt</c>) with <c>reason</c>, <c>late</c>, and the
 /// notification in words: <c>title</c> and <c>text</c> (one plain line) in the channel's language
@@ -251,7 +251,7 @@ public sealed partial class MqttChannel(
     [LoggerMessage(EventId = 7622, Level = LogLevel.Debug, Message = "[{Channel}] published {Count} notification(s) of message {Key}")]
     private static partial void LogPublished(ILogger logger, string channel, int count, string key);
 
-    /// <summary>One notification on the wire (DESIGN §7b alert, plus words).</summary>
+    /// <summary>One notification on the wire (docs/notifications.md#the-alert-object alert, plus words).</summary>
     private sealed record AlertPayload(
         string Id,
         string Key,

@@ -11,7 +11,7 @@ namespace EcoMonitor.Notifications.Channels;
 /// </summary>
 public sealed class NotificationChannelFactory(IServiceProvider services)
 {
-    /// <summary>The types a channel may have (DESIGN §7b).</summary>
+    /// <summary>The types a channel may have (docs/notifications.md#channels).</summary>
     public static IReadOnlyList<string> Types { get; } = ["webhook", "alertmanager", "dingtalk", "wecom", "feishu", "email", "mqtt", "log"];
 
     public INotificationChannel Create(ChannelOptions options)

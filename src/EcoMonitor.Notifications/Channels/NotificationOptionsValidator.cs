@@ -3,7 +3,6 @@ using EcoMonitor.Notifications.Routing;
 using EcoMonitor.Notifications;
 using EcoMonitor.Notifications.Templates;
 using Microsoft.Extensions.Options;
-using EcoMonitor.Notifications.Delivery;
 using EcoMonitor.Notifications.Outbox;
 
 namespace EcoMonitor.Notifications.Channels;
@@ -60,7 +59,7 @@ public sealed class NotificationOptionsValidator : IValidateOptions<Notification
             }
         }
 
-        var known = NotificationDispatcher.ChannelsOf(options).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        var known = options.EffectiveChannels().Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         for (var i = 0; i < options.Routes.Count; i++)
         {
             var where = $"Notifications:Routes:{i}";

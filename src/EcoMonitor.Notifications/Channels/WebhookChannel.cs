@@ -11,7 +11,7 @@ using EcoMonitor.Notifications.Outbox;
 namespace EcoMonitor.Notifications.Channels;
 
 /// <summary>
-/// Posts each message as JSON to any HTTP endpoint (type <c>webhook</c>, DESIGN §7b); the format
+/// Posts each message as JSON to any HTTP endpoint (type <c>webhook</c>, docs/notifications.md#webhook); the format
 /// is in docs/notifications.md.
 /// </summary>
 /// <remarks>

@@ -28,13 +28,6 @@ public sealed partial class NotificationDispatcher(
     ReadinessConditions conditions,
     ILoggerFactory loggers) : BackgroundService
 {
-    /// <summary>The channels in force: the configured ones, or the default log channel.</summary>
-    public static IReadOnlyList<ChannelOptions> ChannelsOf(NotificationOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return options.Channels.Count > 0 ? options.Channels : [new ChannelOptions { Name = "log", Type = "log" }];
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var logger = loggers.CreateLogger<NotificationDispatcher>();
@@ -43,7 +36,7 @@ public sealed partial class NotificationDispatcher(
         var supervisor = new ChannelSupervisor(tuning.Value, time, metrics, conditions, loggers.CreateLogger<ChannelSupervisor>());
         try
         {
-            foreach (var channelOptions in ChannelsOf(options.Value))
+            foreach (var channelOptions in options.Value.EffectiveChannels())
             {
                 var health = supervisor.Track(channelOptions.Name);
                 INotificationChannel channel;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Runtime.Files;
 
-/// <summary>Top-level keys of the configuration (DESIGN §6).</summary>
+/// <summary>Top-level keys of the configuration (README.md#configuration).</summary>
 public sealed class DataDirectoryOptions
 {
     /// <summary>Spool, dead letters, alert state and outbox live below it.</summary>

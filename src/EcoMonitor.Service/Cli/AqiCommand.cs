@@ -9,7 +9,7 @@ using EcoMonitor.Core.Alerting.AirQuality;
 namespace EcoMonitor.Service.Cli;
 
 /// <summary>
-/// <c>aqi --standard S name=value... [--json]</c> (DESIGN §7): the air quality index of the given concentrations,
+/// <c>aqi --standard S name=value... [--json]</c> (docs/cli.md#aqi): the air quality index of the given concentrations,
 /// with each input's sub-index, the level, category, colour and primary pollutant(s). Exit 0 when computed
 /// (even if no input has a sub-index: the AQI is then null), 1 on bad input, every problem listed on stderr.
 /// </summary>

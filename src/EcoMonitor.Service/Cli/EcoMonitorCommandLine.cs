@@ -6,7 +6,7 @@ using EcoMonitor.Service.Hosting;
 namespace EcoMonitor.Service.Cli;
 
 /// <summary>
-/// The verbs of DESIGN §7. With no verb, or <c>run</c>, the service runs; tokens the parser does
+/// The verbs of docs/cli.md#verbs. With no verb, or <c>run</c>, the service runs; tokens the parser does
 /// not know (<c>--Mqtt:Host=broker</c>) are handed to .NET configuration as usual.
 /// </summary>
 public static class EcoMonitorCommandLine

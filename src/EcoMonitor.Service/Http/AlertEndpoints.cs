@@ -12,7 +12,7 @@ using Microsoft.Extensions.Options;
 namespace EcoMonitor.Service.Http;
 
 /// <summary>
-/// <c>/api/alerts</c> (DESIGN §8): the alerts firing and recently resolved, one alert, and the
+/// <c>/api/alerts</c> (docs/http.md#alerts): the alerts firing and recently resolved, one alert, and the
 /// acknowledgement of a firing alert (bearer token, <see cref="ApiOptions"/>).
 /// </summary>
 public static class AlertEndpoints
@@ -96,7 +96,7 @@ public static class AlertEndpoints
 /// <summary>Body of <c>POST /api/alerts/{id}/ack</c>.</summary>
 public sealed record AcknowledgeRequest(string? By, string? Comment);
 
-/// <summary>An alert as the API shows it (field names as in DESIGN §7b).</summary>
+/// <summary>An alert as the API shows it (field names as in docs/notifications.md#the-alert-object).</summary>
 public sealed record AlertView(
     string Id,
     string Rule,

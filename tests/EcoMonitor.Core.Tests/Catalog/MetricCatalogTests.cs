@@ -12,7 +12,7 @@ public sealed class MetricCatalogTests
     private const string Celsius = "\u00b0C";
     private const string Uscm = "\u00b5S/cm";
 
-    /// <summary>DESIGN §4, row by row.</summary>
+    /// <summary>docs/catalog.md#metrics, row by row.</summary>
     public static TheoryData<SensorKind, string, string, double, double> DesignTable { get; } = new()
     {
         { SensorKind.Air, "pm25", Ugm3, 0, 1000 },

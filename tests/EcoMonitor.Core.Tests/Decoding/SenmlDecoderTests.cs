@@ -181,7 +181,7 @@ public sealed class SenmlDecoderTests
     public void Rfc_5_1_2_sensml_stream_and_5_1_3_and_5_1_4_with_bare_device_urns_are_refused_record_by_record()
     {
         // RFC 8428 §5.1.2 (the SensML stream, without its "…"), §5.1.3 and §5.1.4 name only the device
-        // and let the unit (%RH, lon, lat, %EL) say what was measured; the DESIGN §3 identity takes the
+        // and let the unit (%RH, lon, lat, %EL) say what was measured; the docs/formats.md#senml--rfc-8428 identity takes the
         // metric from the name, so each record is refused, saying why.
         var stream = Decode("""
             [

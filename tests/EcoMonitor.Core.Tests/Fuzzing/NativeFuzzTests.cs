@@ -9,7 +9,7 @@ using Xunit;
 namespace EcoMonitor.Core.Tests.Fuzzing;
 
 /// <summary>
-/// Random and mutated native payloads (DESIGN §3) through decode and validation: nothing may throw,
+/// Random and mutated native payloads (docs/mqtt.md#native-payload) through decode and validation: nothing may throw,
 /// every refusal carries a published code and a reason, and no message vanishes without a reading
 /// or a reason. Fixed receive times; no wall clock.
 /// </summary>

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace EcoMonitor.Service.Tests.Cli;
 
-/// <summary>The <c>aqi</c> verb (DESIGN §7) as an operator or a script runs it.</summary>
+/// <summary>The <c>aqi</c> verb (docs/cli.md#aqi) as an operator or a script runs it.</summary>
 public sealed class AqiCommandTests
 {
     [Fact]

@@ -16,7 +16,7 @@ using Xunit;
 
 namespace EcoMonitor.Service.Tests.Cli;
 
-/// <summary>The <c>check-config</c> verb (DESIGN §7): every problem listed, exit 0 or 1.</summary>
+/// <summary>The <c>check-config</c> verb (docs/cli.md#check-config): every problem listed, exit 0 or 1.</summary>
 public sealed class CheckConfigCommandTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("check-config-").FullName;

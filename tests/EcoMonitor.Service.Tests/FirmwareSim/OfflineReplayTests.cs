@@ -68,7 +68,7 @@ public sealed class OfflineReplayTests(Servers servers)
         {
             Assert.Same(offlineNode, replay.Node);
             Assert.InRange(replay.Messages.Count, 1, options.ReplayBatchSize);
-            // A native replay array (DESIGN §3) of the records exactly as they were first made.
+            // A native replay array (docs/mqtt.md#native-payload) of the records exactly as they were first made.
             Assert.Equal((byte)'[', replay.Payload[0]);
             Assert.Equal(replay.Messages.SelectMany(m => Records(m.Topic, m.Payload)), Records(replay.Topic, replay.Payload));
         });

@@ -13,7 +13,7 @@ public sealed record BreakpointSegment(decimal Low, decimal High, int IndexLow, 
 /// An index input: a pollutant at one averaging period, in the unit of its standard, with its breakpoint
 /// segments in increasing order.
 /// </summary>
-/// <param name="Name">The input name of DESIGN §7, e.g. <c>pm25_24h</c>.</param>
+/// <param name="Name">The input name of docs/cli.md#aqi-inputs, e.g. <c>pm25_24h</c>.</param>
 /// <param name="Decimals">
 /// The precision the standard wants the concentration at before the table is applied: HJ 633-2026 rounds to it
 /// (§4.2.2), EPA truncates to it (TAD §IV step 1); HJ 633-2012 prescribes none and ignores it.
@@ -48,14 +48,14 @@ public static class AqiBreakpoints
     /// <summary>The IAQI column of HJ 633: the tables give concentrations at these index values.</summary>
     private static readonly int[] HjIndices = [0, 50, 100, 150, 200, 300, 400, 500];
 
-    /// <summary>HJ 633-2026 Table 3, in DESIGN §7 order; PM 1-h averages use the 24-h rows (§4.2.4).</summary>
+    /// <summary>HJ 633-2026 Table 3, in docs/cli.md#aqi-inputs order; PM 1-h averages use the 24-h rows (§4.2.4).</summary>
     public static IReadOnlyList<AqiPollutant> Hj633_2026 { get; } = HjTable(pm25Good: 60, pm10Good: 120, pmHourly: true);
 
-    /// <summary>HJ 633-2012 Table 1, in DESIGN §7 order; no 1-h PM input (2012 has no 1-h PM breakpoints).</summary>
+    /// <summary>HJ 633-2012 Table 1, in docs/cli.md#aqi-inputs order; no 1-h PM input (2012 has no 1-h PM breakpoints).</summary>
     public static IReadOnlyList<AqiPollutant> Hj633_2012 { get; } = HjTable(pm25Good: 75, pm10Good: 150, pmHourly: false);
 
     /// <summary>
-    /// EPA TAD May 2024 Table 6, in DESIGN §7 order. The Hazardous row (301–500) ends at the TAD's AQI-500
+    /// EPA TAD May 2024 Table 6, in docs/cli.md#aqi-inputs order. The Hazardous row (301–500) ends at the TAD's AQI-500
     /// concentrations (footnote 4); above them equation 1 is extrapolated along that row. 8-h O3 stops at
     /// 0.200 ppm (it does not define AQI ≥ 301), 1-h O3 starts at 0.125 ppm, 1-h SO2 stops at 304 ppb and
     /// 24-h SO2 only has the rows from 305 ppb: the calculator applies the TAD's rules at those ends.

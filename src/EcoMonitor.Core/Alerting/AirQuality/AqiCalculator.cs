@@ -2,12 +2,12 @@ using System.Globalization;
 
 namespace EcoMonitor.Core.Alerting.AirQuality;
 
-/// <summary>Computes the air quality index of one standard from named concentrations (DESIGN §7 input names).</summary>
+/// <summary>Computes the air quality index of one standard from named concentrations (docs/cli.md#aqi-inputs input names).</summary>
 public interface IAqiCalculator
 {
     AqiStandard Standard { get; }
 
-    /// <summary>The inputs this standard takes, in DESIGN §7 order.</summary>
+    /// <summary>The inputs this standard takes, in docs/cli.md#aqi-inputs order.</summary>
     IReadOnlyList<AqiPollutant> Pollutants { get; }
 
     /// <exception cref="AqiInputException">An unknown or repeated name, a negative or absurd value, or no input at all.</exception>

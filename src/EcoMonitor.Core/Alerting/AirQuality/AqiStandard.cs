@@ -1,6 +1,6 @@
 namespace EcoMonitor.Core.Alerting.AirQuality;
 
-/// <summary>The air quality index standards EcoMonitor computes (DESIGN §7, <c>aqi --standard</c>).</summary>
+/// <summary>The air quality index standards EcoMonitor computes (docs/cli.md#aqi, <c>aqi --standard</c>).</summary>
 public enum AqiStandard
 {
     /// <summary>HJ 633—2026, in force from 2026-03-01; replaced HJ 633—2012.</summary>

@@ -20,7 +20,7 @@ namespace EcoMonitor.Core.Alerting.Evaluation;
 /// <see cref="NotEvaluated"/> so the service can say so at start rather than stay silent.</para>
 /// <para>Memory: one small state per (rule, series) that a rule matched, where the series is
 /// (kind, site, device, metric) for thresholds, rates, stuck sensors and soil pH bands,
-/// (kind, site, device) for AQI and deadman, the address of DESIGN §3; a window state also holds at
+/// (kind, site, device) for AQI and deadman, the address of docs/mqtt.md#topics; a window state also holds at
 /// most <see cref="AlertEvaluatorOptions.MaxWindowValues"/> values, an AQI state 6 × 24 (hourly) or
 /// 6 × 31 (daily) hourly buckets, and the soil pH book one entry per site some pH-band rule covers
 /// (never expired, like deadman states: a lab result may come months after the pH; counted in

@@ -5,7 +5,7 @@ namespace EcoMonitor.Core.Alerting.Evaluation;
 
 /// <summary>
 /// One state change of one (rule, series): what the store writes as measurement <c>alert</c>
-/// (DESIGN §5) and what the notification module receives. Emitted once per change, never once
+/// (docs/schema.md#alert-transitions) and what the notification module receives. Emitted once per change, never once
 /// per reading.
 /// </summary>
 /// <param name="Severity">

@@ -88,7 +88,7 @@ public sealed class AqiStateMachine : ISeriesStateMachine
         _lastValues = new double[Pollutants.Count];
     }
 
-    /// <summary>The catalog metrics an AQI takes (DESIGN §4), in slot order.</summary>
+    /// <summary>The catalog metrics an AQI takes (docs/catalog.md#metrics), in slot order.</summary>
     public static IReadOnlyList<string> Pollutants { get; } = ["pm25", "pm10", "so2", "no2", "co", "o3"];
 
     public AlertRule Rule => _threshold.Rule;
@@ -373,7 +373,7 @@ public sealed class AqiStateMachine : ISeriesStateMachine
 
             if (value is { } v && v >= 0 && input.To is { } unit)
             {
-                // Catalog units (DESIGN §4) to the standard's ppm/ppb; NaN if that ever failed.
+                // Catalog units (docs/catalog.md#unit-conversion) to the standard's ppm/ppb; NaN if that ever failed.
                 var from = MetricCatalog.Default.TryGet(SensorKind.Air, Pollutants[input.Pollutant], out var definition) ? definition.Unit : string.Empty;
                 UnitConversion.TryConvert(unit, v, from, out var converted, out _);
                 value = converted;

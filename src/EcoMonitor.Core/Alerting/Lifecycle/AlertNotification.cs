@@ -3,7 +3,7 @@ using EcoMonitor.Core.Readings;
 
 namespace EcoMonitor.Core.Alerting.Lifecycle;
 
-/// <summary>Whether a notification announces a firing alert or its end (DESIGN §7b <c>state</c>).</summary>
+/// <summary>Whether a notification announces a firing alert or its end (docs/notifications.md#the-alert-object <c>state</c>).</summary>
 public enum NotificationState
 {
     Firing,
@@ -44,7 +44,7 @@ public enum NotificationReason
 /// </summary>
 /// <param name="Sequence">Position in the engine's notification sequence (strictly increasing, survives restarts).</param>
 /// <param name="Key">Idempotency key of this notification: the same key is the same message, however often it is delivered.</param>
-/// <param name="AlertId">Stable id of the alert instance (DESIGN §7b <c>id</c>): one firing episode of one (rule, series).</param>
+/// <param name="AlertId">Stable id of the alert instance (docs/notifications.md#the-alert-object <c>id</c>): one firing episode of one (rule, series).</param>
 /// <param name="Value">The value that caused the change (the last one known for repeats and settled series).</param>
 /// <param name="StartsAt">Event time the alert started firing.</param>
 /// <param name="EndsAt">Event time it ended; null while firing.</param>

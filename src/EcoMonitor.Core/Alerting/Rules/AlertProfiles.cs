@@ -55,7 +55,7 @@ public static class AlertProfiles
     /// </summary>
     /// <remarks>
     /// <list type="bullet">
-    /// <item>GB 3095-2026 Table 1 (standards.md §3.2) and WHO 2021 (§3.3): rolling-window rules,
+    /// <item>GB 3095-2026 Table 1 and WHO 2021: rolling-window rules,
     /// daily limits as 24 h means of hourly values (valid with at least 20), O3 as the 8 h moving mean
     /// (at least 6 hourly values), 1 h limits as 1 h means. Annual and peak-season limits are left out:
     /// they are reports, not alerts. WHO's daily values are 99th percentiles (3–4 exceedance days a

@@ -3,7 +3,7 @@ using EcoMonitor.Core.Readings;
 namespace EcoMonitor.Core.Alerting.Rules;
 
 /// <summary>
-/// One rule of the rules file (DESIGN §7a), validated: an evaluator can trust every field.
+/// One rule of the rules file (docs/alert-rules.md#rule-keys), validated: an evaluator can trust every field.
 /// Scope is <see cref="Kind"/> + <see cref="Metric"/> + <see cref="Site"/>/<see cref="Device"/> globs;
 /// what fires is <see cref="Condition"/>. State is kept per (rule, device).
 /// </summary>

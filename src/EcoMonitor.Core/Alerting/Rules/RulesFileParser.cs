@@ -9,7 +9,7 @@ using YamlDotNet.RepresentationModel;
 namespace EcoMonitor.Core.Alerting.Rules;
 
 /// <summary>
-/// Reads the alert rules file (DESIGN §7a and its extensions) into <see cref="AlertRule"/>s and
+/// Reads the alert rules file (docs/alert-rules.md) into <see cref="AlertRule"/>s and
 /// lists every problem with its line and column. Works on the YAML node tree rather than a
 /// deserializer so that each problem can name its line and one bad rule does not hide the next.
 /// Metrics are checked against the catalog given, so catalog extensions from configuration count.
@@ -739,7 +739,7 @@ public sealed partial class RulesFileParser(MetricCatalog catalog)
             AqiStandard? standard = null;
             if (Scalar(keys, "standard") is { } name)
             {
-                // Exact lower-case names, as written in DESIGN §7.
+                // Exact lower-case names, as written in docs/alert-rules.md#aqi-level.
                 if (AqiStandards.Names.Contains(name) && AqiStandards.TryParse(name, out var s))
                 {
                     standard = s;

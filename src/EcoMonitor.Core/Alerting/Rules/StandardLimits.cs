@@ -1,10 +1,10 @@
 namespace EcoMonitor.Core.Alerting.Rules;
 
 /// <summary>
-/// The limit tables the profiles expand from, as data (reference/standards.md §3.3, §4, §5).
+/// The limit tables the profiles expand from, as data (GB 3095-2026, WHO 2021, GB 3838-2002, GB 15618-2018; docs/alert-rules.md#profiles).
 /// Values are <see cref="decimal"/> so a description prints them as the standard writes them
 /// (NH3-N "1.0", not "1"); thresholds take them as doubles. Metric names are the catalog's
-/// (DESIGN §4): items the catalog has no metric for are not listed.
+/// (docs/catalog.md#metrics): items the catalog has no metric for are not listed.
 /// </summary>
 internal static class StandardLimits
 {
@@ -28,7 +28,7 @@ internal static class StandardLimits
     /// <summary>
     /// GB 3838-2002 Table 1, the items the water catalog measures (mg/L, pH dimensionless), classes
     /// I–V. BOD5, metals, cyanide, phenol, petroleum, surfactant, sulfide and coliforms have no
-    /// catalog metric (DESIGN §4), so they are not listed.
+    /// catalog metric (docs/catalog.md#metrics), so they are not listed.
     /// </summary>
     public static IReadOnlyList<WaterItem> Gb3838 { get; } =
     [

@@ -4,7 +4,7 @@ using Xunit;
 namespace EcoMonitor.Core.Tests.Alerting.AirQuality;
 
 /// <summary>
-/// The tables again, transcribed independently from reference/standards.md §1.1 and §2.1, and equation 1 in
+/// The tables again, transcribed independently from HJ 633-2026 Table 3 and EPA TAD 2024 Table 6, and equation 1 in
 /// scaled integers: the expected values of the edge tests do not come from the code under test.
 /// </summary>
 internal static class AqiTestSupport

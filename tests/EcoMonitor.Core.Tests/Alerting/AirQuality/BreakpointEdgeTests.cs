@@ -81,7 +81,7 @@ public sealed class BreakpointEdgeTests
     [Fact]
     public void The_tables_under_test_are_the_tables_of_the_code()
     {
-        // Guards the transcription on both sides: same names, same breakpoints, same order as DESIGN §7.
+        // Guards the transcription on both sides: same names, same breakpoints, same order as docs/cli.md#aqi-inputs.
         foreach (var version in new[] { AqiStandard.Hj633_2026, AqiStandard.Hj633_2012 })
         {
             var expected = HjTable(version).ToList();

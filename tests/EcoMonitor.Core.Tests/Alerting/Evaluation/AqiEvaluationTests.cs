@@ -9,7 +9,7 @@ namespace EcoMonitor.Core.Tests.Alerting.Evaluation;
 /// <summary>
 /// AQI-level rules: the index from hourly buckets per pollutant, fed to the threshold lifecycle at
 /// the top AQI of the level (level above 3 ⇔ AQI above 150). Expected indices worked by hand from
-/// the breakpoint tables (reference/standards.md §1.1, §2.1).
+/// the breakpoint tables (HJ 633-2026 Table 3, EPA TAD 2024 Table 6).
 /// </summary>
 public sealed class AqiEvaluationTests
 {

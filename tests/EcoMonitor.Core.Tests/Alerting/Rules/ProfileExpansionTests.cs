@@ -7,7 +7,7 @@ namespace EcoMonitor.Core.Tests.Alerting.Rules;
 
 /// <summary>
 /// What WHO 2021, GB 3838 and GB 15618 profiles expand into: limits exactly as in
-/// reference/standards.md §3.3, §4 and §5, on the catalog's metric names.
+/// GB 3095-2026, WHO 2021, GB 3838-2002 and GB 15618-2018, on the catalog's metric names.
 /// </summary>
 public sealed class ProfileExpansionTests
 {

@@ -6,7 +6,7 @@ using Xunit;
 
 namespace EcoMonitor.Core.Tests.Alerting.Rules;
 
-/// <summary>The rules file (DESIGN §7a): every validation rule, with the line it is reported on.</summary>
+/// <summary>The rules file (docs/alert-rules.md): every validation rule, with the line it is reported on.</summary>
 public sealed class RulesFileParserTests
 {
     private static RulesFile Parse(string yaml, MetricCatalog? catalog = null) =>
