@@ -1,9 +1,10 @@
+using EcoMonitor.Ingest.Storage.Spool;
 using EcoMonitor.Runtime.Health;
 using EcoMonitor.Ingest.Observability;
 using Microsoft.Extensions.Options;
 using EcoMonitor.Ingest.Storage;
 
-namespace EcoMonitor.Ingest.Storage.Spool;
+namespace EcoMonitor.Ingest.Storage;
 
 /// <summary>
 /// Replays spooled batches into the store, oldest first, beside the live traffic. A segment is
