@@ -8,6 +8,7 @@ using EcoMonitor.Ingest.Mqtt;
 using EcoMonitor.Ingest.Observability;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Polly;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -80,7 +81,19 @@ public static class IngestServiceCollectionExtensions
         services.TryAddSingleton<DuplicateTracker>();
         services.TryAddSingleton<IAcceptedReadingsObserver, NoReadingsObserver>();
         services.TryAddSingleton<MessageHandler>();
-        services.TryAddSingleton<MqttReconnectPipeline>();
+        services.AddResiliencePipeline(MqttPipelines.ReconnectKey, (builder, context) =>
+        {
+            var sp = context.ServiceProvider;
+            builder.TimeProvider = sp.GetRequiredService<TimeProvider>();
+            MqttPipelines.ConfigureReconnect(builder, sp.GetRequiredService<IOptions<MqttOptions>>().Value, sp.GetRequiredService<ILogger<MqttPipelines>>());
+        });
+        services.AddResiliencePipeline(MqttPipelines.HandlingKey, (builder, context) =>
+        {
+            var sp = context.ServiceProvider;
+            builder.TimeProvider = sp.GetRequiredService<TimeProvider>();
+            MqttPipelines.ConfigureHandling(builder, sp.GetRequiredService<IOptions<MqttOptions>>().Value);
+        });
+        services.TryAddSingleton<MqttPipelines>();
         services.TryAddSingleton<SubscriptionStateFile>();
         services.AddHostedService<MqttIngestConsumer>();
         return services;

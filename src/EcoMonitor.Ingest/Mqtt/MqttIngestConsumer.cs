@@ -35,7 +35,7 @@ public sealed partial class MqttIngestConsumer(
     MessageHandler handler,
     IngestQueue queue,
     DeadLetterRepublisher deadLetterCopies,
-    MqttReconnectPipeline reconnect,
+    MqttPipelines pipelines,
     SubscriptionStateFile subscriptionState,
     MqttConnectionState state,
     ReadinessConditions readiness,
@@ -56,7 +56,6 @@ public sealed partial class MqttIngestConsumer(
 
     private readonly MqttOptions _options = options.Value;
     private readonly IReadOnlyList<SubscriptionProfile> _profiles = [.. options.Value.EffectiveSubscriptions().Select(s => s.ToProfile())];
-    private readonly ResiliencePipeline _handlingRetry = BuildHandlingRetry(options.Value, time);
     private readonly Channel<string> _reconnectRequests = Channel.CreateBounded<string>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private volatile bool _draining;
 
@@ -123,7 +122,7 @@ public sealed partial class MqttIngestConsumer(
             {
                 if (!client.IsConnected)
                 {
-                    await reconnect.Pipeline.ExecuteAsync(async ct => await ConnectAsync(client, clientOptions, ct), stoppingToken);
+                    await pipelines.Reconnect.ExecuteAsync(async ct => await ConnectAsync(client, clientOptions, ct), stoppingToken);
                 }
 
                 // MQTTnet's reconnect-with-a-timer pattern: a ping finds a half-open connection
@@ -341,7 +340,7 @@ public sealed partial class MqttIngestConsumer(
         Interlocked.Increment(ref _unacknowledged);
         try
         {
-            await _handlingRetry.ExecuteAsync(
+            await pipelines.Handling.ExecuteAsync(
                 async ct =>
                 {
                     attempts++;
@@ -349,7 +348,7 @@ public sealed partial class MqttIngestConsumer(
                     {
                         await handler.HandleAsync(incoming, profile, Acknowledge, progress, ct);
                     }
-                    catch (Exception ex) when (IsHandlingFailure(ex, ct))
+                    catch (Exception ex) when (MqttPipelines.IsHandlingFailure(ex, ct))
                     {
                         metrics.MessageHandlingFailures.Inc();
                         LogHandlingAttemptFailed(logger, message.Topic, attempts, ex.Message);
@@ -358,7 +357,7 @@ public sealed partial class MqttIngestConsumer(
                 },
                 stoppingToken);
         }
-        catch (Exception ex) when (!IsHandlingFailure(ex, stoppingToken))
+        catch (Exception ex) when (!MqttPipelines.IsHandlingFailure(ex, stoppingToken))
         {
             // Shutting down (cancelled, or the queue closed while this message waited): not
             // acknowledged, the broker redelivers it to the next session.
@@ -395,23 +394,6 @@ public sealed partial class MqttIngestConsumer(
         _reconnecting = true;
         _reconnectRequests.Writer.TryWrite(reason);
     }
-
-    /// <summary>A failure to retry, not the service stopping.</summary>
-    private static bool IsHandlingFailure(Exception exception, CancellationToken cancellationToken) =>
-        exception is not ChannelClosedException && !(exception is OperationCanceledException && cancellationToken.IsCancellationRequested);
-
-    private static ResiliencePipeline BuildHandlingRetry(MqttOptions options, TimeProvider time) =>
-        new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } ex && IsHandlingFailure(ex, args.Context.CancellationToken)),
-                MaxRetryAttempts = options.HandlingRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.HandlingRetryDelay,
-                MaxDelay = options.HandlingMaxRetryDelay,
-            })
-            .Build();
 
     /// <summary>Publishes copies of dead-letter records (QoS 1) while connected; a copy that fails is dropped: the file has it.</summary>
     private async Task RepublishDeadLettersAsync(IMqttClient client, CancellationToken stoppingToken)

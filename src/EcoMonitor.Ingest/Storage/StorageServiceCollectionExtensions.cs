@@ -3,6 +3,8 @@ using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Ingest.Storage.Spool;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Registry;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -29,7 +31,23 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IngestMetrics>();
         services.TryAddSingleton<StoreHealth>();
         services.TryAddSingleton<EcoMonitor.Ingest.Ingestion.IngestQueue>();
-        services.TryAddSingleton<StoreWritePipeline>();
+        services.AddResiliencePipeline(StoreWritePipeline.LiveKey, (builder, context) =>
+        {
+            var sp = context.ServiceProvider;
+            builder.TimeProvider = sp.GetRequiredService<TimeProvider>();
+            StoreWritePipeline.ConfigureLive(
+                builder,
+                sp.GetRequiredService<IOptions<InfluxOptions>>().Value,
+                sp.GetRequiredService<ILogger<StoreWritePipeline>>(),
+                sp.GetRequiredService<IngestMetrics>(),
+                sp.GetRequiredService<StoreHealth>());
+        });
+        services.AddResiliencePipeline(StoreWritePipeline.ReplayKey, (builder, context) =>
+        {
+            builder.TimeProvider = context.ServiceProvider.GetRequiredService<TimeProvider>();
+            StoreWritePipeline.ConfigureReplay(builder);
+        });
+        services.TryAddSingleton(sp => new StoreWritePipeline(sp.GetRequiredService<ResiliencePipelineProvider<string>>()));
         services.TryAddSingleton<IPointWriter, InfluxPointWriter>();
         services.TryAddSingleton<StoreWriter>();
         services.TryAddSingleton<DiskSpool>();

@@ -4,12 +4,13 @@ using EcoMonitor.Ingest.Observability;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
+using Polly.Registry;
 using Polly.Retry;
 
 namespace EcoMonitor.Ingest.Storage;
 
 /// <summary>
-/// The resilience pipelines of store writes, built once.
+/// The resilience pipelines of store writes, registered once in DI (with Polly's telemetry).
 /// <see cref="Live"/>: a short retry (exponential backoff with jitter) inside a circuit breaker,
 /// with a timeout per attempt; when it gives up, or the circuit is open, the batch goes to the
 /// spool at once instead of holding up live traffic.
@@ -23,11 +24,31 @@ public sealed partial class StoreWritePipeline
     /// <summary>Longest wait a live batch spends on one <c>Retry-After</c>: the live retry's longest backoff.</summary>
     public static readonly TimeSpan MaxLiveRetryAfter = TimeSpan.FromSeconds(5);
 
+    public const string LiveKey = "ecomonitor-store-live";
+    public const string ReplayKey = "ecomonitor-store-replay";
+
+    /// <summary>The pipelines registered in DI (<c>AddEcoMonitorStorage</c>), with Polly's telemetry.</summary>
+    public StoreWritePipeline(ResiliencePipelineProvider<string> pipelines)
+    {
+        ArgumentNullException.ThrowIfNull(pipelines);
+        Live = pipelines.GetPipeline(LiveKey);
+        Replay = pipelines.GetPipeline(ReplayKey);
+    }
+
+    /// <summary>The same pipelines built without a container (tests, benchmarks).</summary>
     public StoreWritePipeline(IOptions<InfluxOptions> options, TimeProvider time, ILogger<StoreWritePipeline> logger, IngestMetrics metrics, StoreHealth health)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var influx = options.Value;
+        var live = new ResiliencePipelineBuilder { TimeProvider = time };
+        ConfigureLive(live, options.Value, logger, metrics, health);
+        Live = live.Build();
+        var replay = new ResiliencePipelineBuilder { TimeProvider = time };
+        ConfigureReplay(replay);
+        Replay = replay.Build();
+    }
 
+    internal static void ConfigureLive(ResiliencePipelineBuilder builder, InfluxOptions influx, ILogger logger, IngestMetrics metrics, StoreHealth health)
+    {
         // Refusals of the data, of its size or of our credentials are answers, not outages.
         var transient = new PredicateBuilder().Handle<Exception>(ex =>
             ex is not (StoreRejectedException or StoreTooLargeException or StoreUnauthorizedException or OperationCanceledException));
@@ -37,7 +58,7 @@ public sealed partial class StoreWritePipeline
             ex is not (StoreRejectedException or StoreTooLargeException or StoreUnauthorizedException or OperationCanceledException)
             && !(StoreBusyException.RetryAfterIn(ex) > MaxLiveRetryAfter));
 
-        Live = new ResiliencePipelineBuilder { TimeProvider = time }
+        builder
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
                 ShouldHandle = transient,
@@ -68,10 +89,11 @@ public sealed partial class StoreWritePipeline
                     return default;
                 },
             })
-            .AddTimeout(influx.Timeout)
-            .Build();
+            .AddTimeout(influx.Timeout);
+    }
 
-        Replay = new ResiliencePipelineBuilder { TimeProvider = time }
+    internal static void ConfigureReplay(ResiliencePipelineBuilder builder) =>
+        builder
             .AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder().Handle<StoreUnavailableException>(),
@@ -83,9 +105,7 @@ public sealed partial class StoreWritePipeline
 
                 // Polly's own delay is ignored when this answers: the store's wait wins, however long.
                 DelayGenerator = args => ValueTask.FromResult(StoreBusyException.RetryAfterIn(args.Outcome.Exception)),
-            })
-            .Build();
-    }
+            });
 
     public ResiliencePipeline Live { get; }
 
