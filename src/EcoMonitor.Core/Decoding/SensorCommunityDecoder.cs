@@ -44,6 +44,8 @@ public sealed class SensorCommunityDecoder : IPayloadDecoder
     /// <summary>Rank of a value_type nobody knows: weaker than every built-in name.</summary>
     private const int PassThrough = 1000;
 
+    private static readonly TopicPattern Topic = TopicPattern.Parse("airrohr/{site}/{device}");
+
     private static readonly FrozenDictionary<string, Known> KnownTypes = BuildKnownTypes();
 
     private static readonly FrozenSet<string> IgnoredTypes = new[]
@@ -66,6 +68,15 @@ public sealed class SensorCommunityDecoder : IPayloadDecoder
         new[] { "durP1", "ratioP1", "durP2", "ratioP2" }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     public string Format => FormatName;
+
+    public IReadOnlyList<string> Aliases => [];
+
+    /// <summary>
+    /// The firmware has no MQTT; a relay publishes each node on a topic of its own, as the firmware
+    /// simulator does (its README, "Formats"), so the topic's device is checked against esp8266id.
+    /// Kind is not in the topic: a subscription sets it (airRohr measures air).
+    /// </summary>
+    public TopicPattern ConventionalTopic => Topic;
 
     /// <summary>An object with <c>sensordatavalues</c>.</summary>
     public bool Recognizes(JsonElement root, string topic)

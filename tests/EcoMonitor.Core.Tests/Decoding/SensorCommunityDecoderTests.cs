@@ -561,36 +561,6 @@ public sealed class SensorCommunityDecoderTests
         SingleRejection(Decode(json), RejectionCodes.InvalidShape);
     }
 
-    [Theory]
-    [InlineData("")]
-    [InlineData("{\"sensordatavalues\": [")]
-    [InlineData("{\"sensordatavalues\": [],,}")]
-    [InlineData("{\"sensordatavalues\": [{\"value_type\": \"SDS_P1\", \"value\": NaN}]}")]
-    [InlineData("{\"sensordatavalues\": [] /* c */}")]
-    public void Malformed_json_is_refused(string json)
-    {
-        SingleRejection(Decode(json), RejectionCodes.MalformedJson);
-    }
-
-    [Fact]
-    public void Invalid_utf8_is_malformed_json()
-    {
-        var payload = Encoding.UTF8.GetBytes(NamfExample);
-        payload[Array.IndexOf(payload, (byte)'N')] = 0xFF;
-
-        var result = _decoder.Decode(new DecodeContext(new IncomingMessage(Topic, payload, Samples.ReceivedAt), Profile, new DecoderLimits()));
-
-        SingleRejection(result, RejectionCodes.MalformedJson);
-    }
-
-    [Fact]
-    public void Too_deep_json_is_malformed_json()
-    {
-        var deep = new string('[', 40) + new string(']', 40);
-
-        SingleRejection(Decode(With($$"""{"value_type": "SDS_P1", "value": {{deep}}}""")), RejectionCodes.MalformedJson);
-    }
-
     [Fact]
     public void An_entry_with_an_unpaired_surrogate_is_refused_alone()
     {
@@ -604,14 +574,5 @@ public sealed class SensorCommunityDecoderTests
     public void An_esp8266id_with_an_unpaired_surrogate_refuses_the_message()
     {
         SingleRejection(Decode("""{"esp8266id": "23\udc00", "sensordatavalues": [{"value_type": "SDS_P1", "value": "1"}]}"""), RejectionCodes.MalformedJson);
-    }
-
-    [Fact]
-    public void More_readings_than_the_limit_refuse_the_message()
-    {
-        var result = Decode(NamfExample, limits: new DecoderLimits { MaxReadingsPerMessage = 4 });
-
-        SingleRejection(result, RejectionCodes.TooManyReadings);
-        Assert.Empty(result.Readings);
     }
 }

@@ -4,8 +4,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CsCheck;
-using EcoMonitor.Core.Decoding;
-using EcoMonitor.Core.Ingestion;
 
 namespace EcoMonitor.Core.Tests.Fuzzing;
 
@@ -245,37 +243,4 @@ internal static class JsonTreeMutator
                 break;
         }
     }
-}
-
-/// <summary>
-/// The fuzz cases of a format that <see cref="JsonTreeMutator"/> mutates: the format's decoder
-/// beside the native one (so <c>auto</c> has a choice to make), one topic, the format's
-/// subscriptions, seeds and keys. Every result must be <see cref="Checks"/>-sound.
-/// </summary>
-internal sealed class TreeFormatFuzz(Func<IPayloadDecoder> decoder, string topic, SubscriptionProfile[] profiles, string[] seeds, string[] keys)
-{
-    /// <summary>No refusal without a published code and a reason, no unsound reading, nothing silent.</summary>
-    public const Soundness Checks = Soundness.Identifiers | Soundness.NothingSilent;
-
-    private readonly MessageIngestor _ingestor = FuzzHarness.Ingestor([decoder(), new NativeJsonDecoder()]);
-
-    private Gen<int> Profile => Gen.Int[0, profiles.Length - 1];
-
-    public void RandomPayloads() => FuzzHarness.Sample(JsonTreeMutator.RandomPayload(keys), Profile, Check);
-
-    public void MutatedPayloads() => FuzzHarness.Sample(JsonTreeMutator.MutatedPayload(seeds, keys), Profile, Check);
-
-    /// <summary>Under auto, with the native decoder first, a key holding an unpaired surrogate escape.</summary>
-    public void AutoSurvivesAKeyWithAnUnpairedSurrogate()
-    {
-        var ingestor = FuzzHarness.Ingestor([new NativeJsonDecoder(), decoder()]);
-        var payload = Encoding.UTF8.GetBytes("""{"\ud800": 1, "other": 2}""");
-
-        var result = ingestor.Ingest(new IncomingMessage(topic, payload, Samples.ReceivedAt), profiles[1]);
-
-        FuzzHarness.AssertSound(result, Checks);
-    }
-
-    private void Check(byte[] payload, int profile) =>
-        FuzzHarness.AssertSound(_ingestor.Ingest(new IncomingMessage(topic, payload, Samples.ReceivedAt), profiles[profile]), Checks);
 }

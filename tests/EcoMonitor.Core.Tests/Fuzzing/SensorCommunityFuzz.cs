@@ -1,14 +1,15 @@
+using CsCheck;
 using EcoMonitor.Core.Decoding;
+using EcoMonitor.Core.Ingestion;
 using EcoMonitor.Core.Readings;
-using Xunit;
 
 namespace EcoMonitor.Core.Tests.Fuzzing;
 
 /// <summary>
-/// Random and mutated airRohr payloads through decode and validation: nothing may throw, every refusal
-/// carries a known code and a reason, and no message vanishes without a reading or a reason.
+/// Random and mutated airRohr payloads for the decoder contract's fuzz properties, mutated as trees
+/// (<see cref="JsonTreeMutator"/>). One topic, one receive time.
 /// </summary>
-public sealed class SensorCommunityFuzzTests
+internal sealed class SensorCommunityFuzz : FormatFuzz
 {
     private const string Topic = "airrohr/garden";
 
@@ -43,14 +44,22 @@ public sealed class SensorCommunityFuzzTests
         },
     ];
 
-    private static readonly TreeFormatFuzz Fuzz = new(() => new SensorCommunityDecoder(), Topic, Profiles, Seeds, Keys);
+    private static readonly DecoderLimits Limits = new();
 
-    [Fact]
-    public void Random_payloads_never_throw_and_every_refusal_has_a_known_code_and_a_reason() => Fuzz.RandomPayloads();
+    private static readonly MessageIngestor Ingestor = FuzzHarness.Ingestor(limits: Limits);
 
-    [Fact]
-    public void Mutated_airrohr_payloads_never_throw_and_every_refusal_has_a_known_code_and_a_reason() => Fuzz.MutatedPayloads();
+    public override Gen<byte[]> RandomPayloads => JsonTreeMutator.RandomPayload(Keys);
 
-    [Fact]
-    public void Auto_survives_a_key_with_an_unpaired_surrogate() => Fuzz.AutoSurvivesAKeyWithAnUnpairedSurrogate();
+    public override Gen<byte[]> MutatedPayloads => JsonTreeMutator.MutatedPayload(Seeds, Keys);
+
+    public override Gen<FuzzCase> Cases =>
+        Gen.Int[0, Profiles.Length - 1].Select(profile => new FuzzCase(Topic, Samples.ReceivedAt, Profiles[profile], Ingestor, Limits));
+
+    public override IReadOnlySet<string> Outcomes { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "malformed-json", "invalid-shape", "unknown-metric", "value-not-number", "value-not-finite", "out-of-range", "duplicate-metric",
+    };
+
+    public override void AssertMutatorChanges() =>
+        FuzzHarness.AssertMutatorChanges(Seeds[0], (seed, random) => JsonTreeMutator.Mutate(seed, random, Keys));
 }

@@ -1,14 +1,15 @@
+using CsCheck;
 using EcoMonitor.Core.Decoding;
+using EcoMonitor.Core.Ingestion;
 using EcoMonitor.Core.Readings;
-using Xunit;
 
 namespace EcoMonitor.Core.Tests.Fuzzing;
 
 /// <summary>
-/// Random and mutated The Things Stack messages through decode and validation: nothing may throw, every
-/// refusal carries a known code and a reason, and no message vanishes without a reading or a reason.
+/// Random and mutated The Things Stack messages for the decoder contract's fuzz properties, mutated as trees
+/// (<see cref="JsonTreeMutator"/>). One topic, one receive time.
 /// </summary>
-public sealed class TheThingsStackFuzzTests
+internal sealed class TheThingsStackFuzz : FormatFuzz
 {
     private const string Topic = "v3/air-quality@ttn/devices/dev1/up";
 
@@ -36,29 +37,39 @@ public sealed class TheThingsStackFuzzTests
         "rx_metadata", "join_accept", "simulated", "pm2_5", "pm10", "temperature", "humidity", "battery", "TempC_SHT",
     ];
 
+    private static readonly TopicPattern Uplinks = new TheThingsStackDecoder().ConventionalTopic;
+
     private static readonly SubscriptionProfile[] Profiles =
     [
-        new() { Format = TheThingsStackDecoder.FormatName, Topic = TopicPattern.Parse(TheThingsStackDecoder.DefaultTopicPattern), Kind = SensorKind.Air, Site = "riverside" },
-        new() { Format = PayloadFormats.Auto, Topic = TopicPattern.Parse(TheThingsStackDecoder.DefaultTopicPattern), Kind = SensorKind.Air, Site = "riverside" },
+        new() { Format = TheThingsStackDecoder.FormatName, Topic = Uplinks, Kind = SensorKind.Air, Site = "riverside" },
+        new() { Format = PayloadFormats.Auto, Topic = Uplinks, Kind = SensorKind.Air, Site = "riverside" },
         new() { Format = TheThingsStackDecoder.FormatName, Topic = TopicPattern.Parse("v3/#"), Kind = SensorKind.Water, Site = "lake-3" },
         new()
         {
             Format = TheThingsStackDecoder.FormatName,
-            Topic = TopicPattern.Parse(TheThingsStackDecoder.DefaultTopicPattern),
+            Topic = Uplinks,
             Kind = SensorKind.Air,
             Site = "riverside",
             FieldMap = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["TempC_SHT"] = "temperature", ["bme280.humidity"] = "humidity", ["battery"] = "pm10" },
         },
     ];
 
-    private static readonly TreeFormatFuzz Fuzz = new(() => new TheThingsStackDecoder(), Topic, Profiles, Seeds, Keys);
+    private static readonly DecoderLimits Limits = new();
 
-    [Fact]
-    public void Random_payloads_never_throw_and_every_refusal_has_a_known_code_and_a_reason() => Fuzz.RandomPayloads();
+    private static readonly MessageIngestor Ingestor = FuzzHarness.Ingestor(limits: Limits);
 
-    [Fact]
-    public void Mutated_uplinks_never_throw_and_every_refusal_has_a_known_code_and_a_reason() => Fuzz.MutatedPayloads();
+    public override Gen<byte[]> RandomPayloads => JsonTreeMutator.RandomPayload(Keys);
 
-    [Fact]
-    public void Auto_survives_a_key_with_an_unpaired_surrogate() => Fuzz.AutoSurvivesAKeyWithAnUnpairedSurrogate();
+    public override Gen<byte[]> MutatedPayloads => JsonTreeMutator.MutatedPayload(Seeds, Keys);
+
+    public override Gen<FuzzCase> Cases =>
+        Gen.Int[0, Profiles.Length - 1].Select(profile => new FuzzCase(Topic, Samples.ReceivedAt, Profiles[profile], Ingestor, Limits));
+
+    public override IReadOnlySet<string> Outcomes { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "malformed-json", "invalid-shape", "unknown-metric", "value-not-number", "value-not-finite", "out-of-range", "invalid-timestamp",
+    };
+
+    public override void AssertMutatorChanges() =>
+        FuzzHarness.AssertMutatorChanges(Seeds[0], (seed, random) => JsonTreeMutator.Mutate(seed, random, Keys));
 }
