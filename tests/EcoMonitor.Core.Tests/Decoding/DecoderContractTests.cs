@@ -288,23 +288,11 @@ public sealed partial class DecoderContractTests
 
     [Theory]
     [MemberData(nameof(Formats))]
-    public void Random_payloads_never_throw_and_every_refusal_is_coded_and_explained(string format)
-    {
-        var decoder = Decoder(format);
-        var fuzz = FormatFuzz.For(format);
-
-        FuzzHarness.Sample(fuzz.RandomPayloads, fuzz.Cases, (payload, at) => FuzzHarness.Check(decoder, payload, at));
-    }
+    public void Random_payloads_never_throw_and_every_refusal_is_coded_and_explained(string format) => Fuzz(format, f => f.RandomPayloads);
 
     [Theory]
     [MemberData(nameof(Formats))]
-    public void Mutated_payloads_never_throw_and_every_refusal_is_coded_and_explained(string format)
-    {
-        var decoder = Decoder(format);
-        var fuzz = FormatFuzz.For(format);
-
-        FuzzHarness.Sample(fuzz.MutatedPayloads, fuzz.Cases, (payload, at) => FuzzHarness.Check(decoder, payload, at));
-    }
+    public void Mutated_payloads_never_throw_and_every_refusal_is_coded_and_explained(string format) => Fuzz(format, f => f.MutatedPayloads);
 
     [Theory]
     [MemberData(nameof(Formats))]
@@ -363,6 +351,15 @@ public sealed partial class DecoderContractTests
     }
 
     // ---- helpers ----
+
+    /// <summary><see cref="FuzzHarness.Iterations"/> payloads of the format's fuzz inputs, each checked by <see cref="FuzzHarness.Check"/>.</summary>
+    private static void Fuzz(string format, Func<FormatFuzz, Gen<byte[]>> payloads)
+    {
+        var decoder = Decoder(format);
+        var fuzz = FormatFuzz.For(format);
+
+        FuzzHarness.Sample(payloads(fuzz), fuzz.Cases, (payload, at) => FuzzHarness.Check(decoder, payload, at));
+    }
 
     private static readonly PayloadFormats Registry = new(PayloadFormats.StandardDecoders());
 

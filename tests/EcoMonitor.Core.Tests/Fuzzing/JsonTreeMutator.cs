@@ -4,6 +4,8 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CsCheck;
+using EcoMonitor.Core.Decoding;
+using EcoMonitor.Core.Ingestion;
 
 namespace EcoMonitor.Core.Tests.Fuzzing;
 
@@ -243,4 +245,27 @@ internal static class JsonTreeMutator
                 break;
         }
     }
+}
+
+/// <summary>
+/// The fuzz inputs of a format that <see cref="JsonTreeMutator"/> mutates (airRohr, The Things
+/// Stack): one topic and receive time, the format's subscriptions, seeds and keys.
+/// </summary>
+internal abstract class TreeFormatFuzz(string topic, SubscriptionProfile[] profiles, string[] seeds, string[] keys, IReadOnlySet<string> outcomes) : FormatFuzz
+{
+    private static readonly DecoderLimits Limits = new();
+
+    private static readonly MessageIngestor Ingestor = FuzzHarness.Ingestor(limits: Limits);
+
+    public override Gen<byte[]> RandomPayloads => JsonTreeMutator.RandomPayload(keys);
+
+    public override Gen<byte[]> MutatedPayloads => JsonTreeMutator.MutatedPayload(seeds, keys);
+
+    public override Gen<FuzzCase> Cases =>
+        Gen.Int[0, profiles.Length - 1].Select(profile => new FuzzCase(topic, Samples.ReceivedAt, profiles[profile], Ingestor, Limits));
+
+    public override IReadOnlySet<string> Outcomes => outcomes;
+
+    public override void AssertMutatorChanges() =>
+        FuzzHarness.AssertMutatorChanges(seeds[0], (seed, random) => JsonTreeMutator.Mutate(seed, random, keys));
 }

@@ -134,8 +134,9 @@ internal sealed class NativeFuzz : FormatFuzz
 
     public override IReadOnlySet<string> Outcomes { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
-        "malformed-json", "invalid-shape", "bad-topic", "unknown-metric", "value-not-number", "value-not-finite", "out-of-range",
-        "missing-timestamp", "invalid-timestamp", "duplicate-metric", "too-many-readings", "payload-too-large",
+        "malformed-json", "invalid-shape", "bad-topic", "unknown-format", "unknown-metric", "value-not-number", "value-not-finite",
+        "out-of-range", "missing-timestamp", "invalid-timestamp", "timestamp-in-future", "timestamp-too-old", "duplicate-metric",
+        "too-many-readings", "payload-too-large",
     };
 
     public override void AssertMutatorChanges() =>

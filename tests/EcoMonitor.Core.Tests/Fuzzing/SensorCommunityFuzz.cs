@@ -1,6 +1,4 @@
-using CsCheck;
 using EcoMonitor.Core.Decoding;
-using EcoMonitor.Core.Ingestion;
 using EcoMonitor.Core.Readings;
 
 namespace EcoMonitor.Core.Tests.Fuzzing;
@@ -9,7 +7,7 @@ namespace EcoMonitor.Core.Tests.Fuzzing;
 /// Random and mutated airRohr payloads for the decoder contract's fuzz properties, mutated as trees
 /// (<see cref="JsonTreeMutator"/>). One topic, one receive time.
 /// </summary>
-internal sealed class SensorCommunityFuzz : FormatFuzz
+internal sealed class SensorCommunityFuzz() : TreeFormatFuzz(Topic, Profiles, Seeds, Keys, Reached)
 {
     private const string Topic = "airrohr/garden";
 
@@ -44,22 +42,9 @@ internal sealed class SensorCommunityFuzz : FormatFuzz
         },
     ];
 
-    private static readonly DecoderLimits Limits = new();
-
-    private static readonly MessageIngestor Ingestor = FuzzHarness.Ingestor(limits: Limits);
-
-    public override Gen<byte[]> RandomPayloads => JsonTreeMutator.RandomPayload(Keys);
-
-    public override Gen<byte[]> MutatedPayloads => JsonTreeMutator.MutatedPayload(Seeds, Keys);
-
-    public override Gen<FuzzCase> Cases =>
-        Gen.Int[0, Profiles.Length - 1].Select(profile => new FuzzCase(Topic, Samples.ReceivedAt, Profiles[profile], Ingestor, Limits));
-
-    public override IReadOnlySet<string> Outcomes { get; } = new HashSet<string>(StringComparer.Ordinal)
+    private static readonly HashSet<string> Reached = new(StringComparer.Ordinal)
     {
-        "malformed-json", "invalid-shape", "unknown-metric", "value-not-number", "value-not-finite", "out-of-range", "duplicate-metric",
+        "malformed-json", "invalid-shape", "bad-topic", "unknown-format", "unknown-metric", "value-not-number", "value-not-finite",
+        "out-of-range", "duplicate-metric",
     };
-
-    public override void AssertMutatorChanges() =>
-        FuzzHarness.AssertMutatorChanges(Seeds[0], (seed, random) => JsonTreeMutator.Mutate(seed, random, Keys));
 }

@@ -1,6 +1,4 @@
-using CsCheck;
 using EcoMonitor.Core.Decoding;
-using EcoMonitor.Core.Ingestion;
 using EcoMonitor.Core.Readings;
 
 namespace EcoMonitor.Core.Tests.Fuzzing;
@@ -9,7 +7,7 @@ namespace EcoMonitor.Core.Tests.Fuzzing;
 /// Random and mutated The Things Stack messages for the decoder contract's fuzz properties, mutated as trees
 /// (<see cref="JsonTreeMutator"/>). One topic, one receive time.
 /// </summary>
-internal sealed class TheThingsStackFuzz : FormatFuzz
+internal sealed class TheThingsStackFuzz() : TreeFormatFuzz(Topic, Profiles, Seeds, Keys, Reached)
 {
     private const string Topic = "v3/air-quality@ttn/devices/dev1/up";
 
@@ -54,22 +52,9 @@ internal sealed class TheThingsStackFuzz : FormatFuzz
         },
     ];
 
-    private static readonly DecoderLimits Limits = new();
-
-    private static readonly MessageIngestor Ingestor = FuzzHarness.Ingestor(limits: Limits);
-
-    public override Gen<byte[]> RandomPayloads => JsonTreeMutator.RandomPayload(Keys);
-
-    public override Gen<byte[]> MutatedPayloads => JsonTreeMutator.MutatedPayload(Seeds, Keys);
-
-    public override Gen<FuzzCase> Cases =>
-        Gen.Int[0, Profiles.Length - 1].Select(profile => new FuzzCase(Topic, Samples.ReceivedAt, Profiles[profile], Ingestor, Limits));
-
-    public override IReadOnlySet<string> Outcomes { get; } = new HashSet<string>(StringComparer.Ordinal)
+    private static readonly HashSet<string> Reached = new(StringComparer.Ordinal)
     {
-        "malformed-json", "invalid-shape", "unknown-metric", "value-not-number", "value-not-finite", "out-of-range", "invalid-timestamp",
+        "malformed-json", "invalid-shape", "identity-mismatch", "unknown-format", "unknown-metric", "value-not-number", "value-not-finite",
+        "out-of-range", "missing-timestamp", "invalid-timestamp", "duplicate-metric",
     };
-
-    public override void AssertMutatorChanges() =>
-        FuzzHarness.AssertMutatorChanges(Seeds[0], (seed, random) => JsonTreeMutator.Mutate(seed, random, Keys));
 }
