@@ -55,8 +55,6 @@ public sealed class PayloadFormats
     /// <summary>The canonical names, in <c>auto</c> order.</summary>
     public IEnumerable<string> Names => _decoders.Select(d => d.Format);
 
-    public IReadOnlyList<IPayloadDecoder> Decoders => _decoders;
-
     /// <summary>The decoder named <paramref name="format"/> or one of its aliases; null for <c>auto</c> and unknown names.</summary>
     public IPayloadDecoder? Find(string format) => _byName.GetValueOrDefault(format);
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using EcoMonitor.Core.DeadLetters;
 using EcoMonitor.Core.Decoding;
 using EcoMonitor.Core.Readings;

@@ -1,4 +1,3 @@
-using System.Text;
 using EcoMonitor.Core.DeadLetters;
 using EcoMonitor.Core.Decoding;
 using EcoMonitor.Core.Ingestion;

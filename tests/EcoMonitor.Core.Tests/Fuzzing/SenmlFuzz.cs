@@ -4,7 +4,6 @@ using EcoMonitor.Core.Decoding;
 using EcoMonitor.Core.Ingestion;
 using EcoMonitor.Core.Readings;
 using EcoMonitor.Core.Validation;
-using Xunit;
 
 namespace EcoMonitor.Core.Tests.Fuzzing;
 
