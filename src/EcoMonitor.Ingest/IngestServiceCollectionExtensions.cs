@@ -31,14 +31,14 @@ public static class IngestServiceCollectionExtensions
         services.AddOptions<MqttOptions>().Bind(configuration.GetSection(MqttConnectionOptionsSection));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<CatalogOptions>>().Value.Build());
 
-        // The payload formats, in the order auto tries them (the more specific shapes first).
+        // The payload formats, in the order auto tries them (DI hands them over in registration
+        // order). A format added here gets the decoder contract tests and the CLI's conventions.
         if (!services.Any(d => d.ServiceType == typeof(IPayloadDecoder)))
         {
-            services.AddSingleton<IPayloadDecoder, TheThingsStackDecoder>();
-            services.AddSingleton<IPayloadDecoder, SensorCommunityDecoder>();
-            services.AddSingleton<IPayloadDecoder, TasmotaDecoder>();
-            services.AddSingleton<IPayloadDecoder, SenmlDecoder>();
-            services.AddSingleton<IPayloadDecoder, NativeJsonDecoder>();
+            foreach (var decoder in PayloadFormats.StandardDecoders())
+            {
+                services.AddSingleton<IPayloadDecoder>(decoder);
+            }
         }
 
         services.TryAddSingleton(sp => new PayloadFormats(sp.GetServices<IPayloadDecoder>()));

@@ -16,6 +16,11 @@ public sealed class NativeJsonDecoder : IPayloadDecoder
 
     public string Format => FormatName;
 
+    public IReadOnlyList<string> Aliases => [];
+
+    /// <summary>The contract's data topic; its <c>…/status</c> level below (online/offline) carries no readings.</summary>
+    public TopicPattern ConventionalTopic => SubscriptionProfile.NativePattern;
+
     /// <summary>An object with <c>readings</c>, or an array whose first element is one.</summary>
     public bool Recognizes(JsonElement root, string topic)
     {

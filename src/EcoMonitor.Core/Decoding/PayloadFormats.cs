@@ -3,28 +3,69 @@ using EcoMonitor.Core.DeadLetters;
 
 namespace EcoMonitor.Core.Decoding;
 
-/// <summary>The decoders known to the service, by format name, and <c>auto</c>, which picks one by the payload's shape.</summary>
+/// <summary>
+/// The decoders known to the service, by format name or alias (case-insensitive), and <c>auto</c>,
+/// which picks one by the payload's shape, trying the decoders in the order given.
+/// </summary>
 public sealed class PayloadFormats
 {
     public const string Auto = "auto";
     private readonly List<IPayloadDecoder> _decoders;
+    private readonly Dictionary<string, IPayloadDecoder> _byName = new(StringComparer.OrdinalIgnoreCase);
 
-    public PayloadFormats(IEnumerable<IPayloadDecoder> decoders) => _decoders = [.. decoders];
+    /// <summary>The decoders in <c>auto</c> order, as DI hands out the registered <see cref="IPayloadDecoder"/>s.</summary>
+    /// <exception cref="ArgumentException">Two decoders share a name or alias, or one is called <c>auto</c>.</exception>
+    public PayloadFormats(IEnumerable<IPayloadDecoder> decoders)
+    {
+        ArgumentNullException.ThrowIfNull(decoders);
+        _decoders = [.. decoders];
+        foreach (var decoder in _decoders)
+        {
+            foreach (var name in decoder.Aliases.Prepend(decoder.Format))
+            {
+                if (string.Equals(name, Auto, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new ArgumentException($"{decoder.GetType().Name} may not be called '{Auto}': that name picks a decoder by shape", nameof(decoders));
+                }
 
-    /// <summary>Every format; for <c>auto</c> the more specific shapes are tried first.</summary>
-    public static PayloadFormats Default { get; } = new(
+                if (!_byName.TryAdd(name, decoder))
+                {
+                    throw new ArgumentException($"format name '{name}' of {decoder.GetType().Name} is taken by {_byName[name].GetType().Name}", nameof(decoders));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// New instances of every built-in decoder, in <c>auto</c> order: the more specific shapes first,
+    /// native last (an object with <c>readings</c> is the loosest shape). What the service registers.
+    /// </summary>
+    public static IReadOnlyList<IPayloadDecoder> StandardDecoders() =>
     [
         new TheThingsStackDecoder(),
         new SensorCommunityDecoder(),
         new TasmotaDecoder(),
         new SenmlDecoder(),
         new NativeJsonDecoder(),
-    ]);
+    ];
 
+    /// <summary>The <see cref="StandardDecoders"/>, for code that has no container at hand.</summary>
+    public static PayloadFormats Default { get; } = new(StandardDecoders());
+
+    /// <summary>The canonical names, in <c>auto</c> order.</summary>
     public IEnumerable<string> Names => _decoders.Select(d => d.Format);
 
-    public bool IsKnown(string format) =>
-        string.Equals(format, Auto, StringComparison.OrdinalIgnoreCase) || _decoders.Exists(d => string.Equals(d.Format, format, StringComparison.OrdinalIgnoreCase));
+    /// <summary>The decoder named <paramref name="format"/> or one of its aliases; null for <c>auto</c> and unknown names.</summary>
+    public IPayloadDecoder? Find(string format) => _byName.GetValueOrDefault(format);
+
+    public bool IsKnown(string format) => string.Equals(format, Auto, StringComparison.OrdinalIgnoreCase) || _byName.ContainsKey(format);
+
+    /// <summary>The canonical name of <paramref name="format"/> (<c>auto</c> as <see cref="Auto"/>), or null if it names none.</summary>
+    public string? Canonical(string format) =>
+        string.Equals(format, Auto, StringComparison.OrdinalIgnoreCase) ? Auto : Find(format)?.Format;
+
+    /// <summary>The conventional topic of the format named, or null for <c>auto</c> and unknown names.</summary>
+    public TopicPattern? ConventionalTopic(string format) => Find(format)?.ConventionalTopic;
 
     public DecodeResult Decode(DecodeContext context)
     {
@@ -32,7 +73,7 @@ public sealed class PayloadFormats
         var format = context.Profile.Format;
         if (!string.Equals(format, Auto, StringComparison.OrdinalIgnoreCase))
         {
-            var decoder = _decoders.Find(d => string.Equals(d.Format, format, StringComparison.OrdinalIgnoreCase));
+            var decoder = Find(format);
             return decoder is null
                 ? DecodeResult.Rejected(RejectionCodes.UnknownFormat, $"format '{format}' is not one of: {Auto}, {string.Join(", ", Names)}")
                 : Named(decoder.Decode(context), decoder.Format);

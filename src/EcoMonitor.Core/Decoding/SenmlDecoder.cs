@@ -41,12 +41,22 @@ public sealed partial class SenmlDecoder : IPayloadDecoder
     /// </summary>
     private const double MaxMicroseconds = 3.2e17;
 
+    private static readonly TopicPattern Topic = TopicPattern.Parse("senml/{site}/{kind}/{device}");
+
     private static readonly char[] Separators = [':', '/'];
 
     /// <summary>Every label of RFC 8428 Table 2: a first record with any of them (and no native <c>readings</c>) is SenML.</summary>
     private static readonly string[] Labels = ["bn", "bt", "bu", "bv", "bs", "bver", "n", "u", "v", "vs", "vb", "vd", "s", "t", "ut"];
 
     public string Format => FormatName;
+
+    public IReadOnlyList<string> Aliases => [];
+
+    /// <summary>
+    /// RFC 8428 names no MQTT topic; this is where the firmware simulator publishes (its README,
+    /// "Formats"): the topic names the device, so a pack naming another device is refused.
+    /// </summary>
+    public TopicPattern ConventionalTopic => Topic;
 
     public bool Recognizes(JsonElement root, string topic)
     {

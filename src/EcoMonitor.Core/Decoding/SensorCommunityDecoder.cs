@@ -6,7 +6,7 @@ using EcoMonitor.Core.DeadLetters;
 namespace EcoMonitor.Core.Decoding;
 
 /// <summary>
-/// Sensor.Community (luftdaten) airRohr JSON relayed over MQTT (docs/formats.md#sensor-community--airrohr-json-relayed-over-mqtt, standards.md §6c):
+/// Sensor.Community (luftdaten) airRohr JSON relayed over MQTT (docs/formats.md#sensor-community--airrohr-json-relayed-over-mqtt):
 /// <c>{"esp8266id": "12345678", "software_version": "…", "sensordatavalues": [{"value_type": "SDS_P1", "value": "26.83"}, …]}</c>.
 /// The firmware has no MQTT of its own; relays forward what it posts to a custom API.
 /// <list type="bullet">
@@ -44,6 +44,8 @@ public sealed class SensorCommunityDecoder : IPayloadDecoder
     /// <summary>Rank of a value_type nobody knows: weaker than every built-in name.</summary>
     private const int PassThrough = 1000;
 
+    private static readonly TopicPattern Topic = TopicPattern.Parse("airrohr/{site}/{device}");
+
     private static readonly FrozenDictionary<string, Known> KnownTypes = BuildKnownTypes();
 
     private static readonly FrozenSet<string> IgnoredTypes = new[]
@@ -66,6 +68,15 @@ public sealed class SensorCommunityDecoder : IPayloadDecoder
         new[] { "durP1", "ratioP1", "durP2", "ratioP2" }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     public string Format => FormatName;
+
+    public IReadOnlyList<string> Aliases => [];
+
+    /// <summary>
+    /// The firmware has no MQTT; a relay publishes each node on a topic of its own, as the firmware
+    /// simulator does (its README, "Formats"), so the topic's device is checked against esp8266id.
+    /// Kind is not in the topic: a subscription sets it (airRohr measures air).
+    /// </summary>
+    public TopicPattern ConventionalTopic => Topic;
 
     /// <summary>An object with <c>sensordatavalues</c>.</summary>
     public bool Recognizes(JsonElement root, string topic)

@@ -56,7 +56,7 @@ public sealed partial class TasmotaDecoder : IPayloadDecoder
     public const string Ignore = "-";
 
     /// <summary>Tasmota's default full topic <c>%prefix%/%topic%/</c> with the SENSOR suffix: the device is the Tasmota topic.</summary>
-    public static readonly TopicPattern DefaultTopic = TopicPattern.Parse("tele/{device}/SENSOR");
+    private static readonly TopicPattern Topic = TopicPattern.Parse("tele/{device}/SENSOR");
 
     /// <summary>
     /// Tasmota JSON names (i18n.h <c>D_JSON_*</c> and the drivers' own) → catalog metrics. PM values are
@@ -66,7 +66,7 @@ public sealed partial class TasmotaDecoder : IPayloadDecoder
     /// CO2 equivalent estimated from VOCs, not a CO2 measurement, so it is not co2 unless a
     /// subscription maps it.
     /// </summary>
-    private static readonly FrozenDictionary<string, string> Aliases = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    private static readonly FrozenDictionary<string, string> MetricAliases = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
     {
         ["Temperature"] = "temperature",
         ["Humidity"] = "humidity",
@@ -82,6 +82,11 @@ public sealed partial class TasmotaDecoder : IPayloadDecoder
         new[] { "Global", "ESP32" }.ToFrozenSet(StringComparer.Ordinal);
 
     public string Format => FormatName;
+
+    public IReadOnlyList<string> Aliases => [];
+
+    /// <summary>Telemetry only (not <c>…/STATE</c>); site and kind come from the subscription.</summary>
+    public TopicPattern ConventionalTopic => Topic;
 
     /// <summary>
     /// An object that is a <c>StatusSNS</c> wrapper, or arrives on a <c>…/SENSOR</c> topic, or has a
@@ -335,7 +340,7 @@ public sealed partial class TasmotaDecoder : IPayloadDecoder
         {
             return null;
         }
-        else if (Aliases.TryGetValue(field, out var alias))
+        else if (MetricAliases.TryGetValue(field, out var alias))
         {
             explicitlyMapped = profile.FieldMap.TryGetValue(alias, out var remapped);
             metric = explicitlyMapped ? remapped : alias;

@@ -7,7 +7,7 @@ using EcoMonitor.Core.Readings;
 namespace EcoMonitor.Core.Decoding;
 
 /// <summary>
-/// The Things Stack v3 MQTT integration (docs/formats.md#tts--the-things-stack-v3-uplinks, standards.md §6a): uplinks on
+/// The Things Stack v3 MQTT integration (docs/formats.md#tts--the-things-stack-v3-uplinks): uplinks on
 /// <c>v3/{application id}@{tenant id}/devices/{device id}/up</c>, one JSON object per uplink whose
 /// <c>uplink_message.decoded_payload</c> (the output of the application's payload formatter) holds
 /// the readings.
@@ -41,17 +41,21 @@ public sealed class TheThingsStackDecoder : IPayloadDecoder
 {
     public const string FormatName = "tts";
 
-    /// <summary>The topic pattern of a TTS subscription: every application of the broker account, uplinks only.</summary>
-    public const string DefaultTopicPattern = "v3/+/devices/{device}/up";
+    /// <summary>The Things Network, the community network on The Things Stack, by its own name.</summary>
+    public const string TtnAlias = "ttn";
+
+    /// <summary>
+    /// Uplinks of every application of the broker account. The application level is
+    /// <c>{application id}@{tenant id}</c> on multi-tenant deployments (TTN, Cloud) and the bare
+    /// application id on others; it names no site, so it is a wildcard rather than a capture.
+    /// </summary>
+    private static readonly TopicPattern UplinkTopic = TopicPattern.Parse("v3/+/devices/{device}/up");
 
     private const int Alias = 1;
     private const int PassThrough = 2;
 
     /// <summary>Common payload-formatter names → catalog metrics; every built-in catalog name maps to itself.</summary>
-    private static readonly FrozenDictionary<string, string> Aliases = BuildAliases();
-
-    /// <summary>The MQTT filter of <see cref="DefaultTopicPattern"/>, for the reason of a refusal.</summary>
-    private static readonly string UplinkFilter = TopicPattern.Parse(DefaultTopicPattern).Filter;
+    private static readonly FrozenDictionary<string, string> MetricAliases = BuildMetricAliases();
 
     /// <summary>What the other TTS message types are called, for the reason of a refusal.</summary>
     private static readonly string[] OtherMessageTypes =
@@ -61,6 +65,10 @@ public sealed class TheThingsStackDecoder : IPayloadDecoder
     ];
 
     public string Format => FormatName;
+
+    public IReadOnlyList<string> Aliases { get; } = [TtnAlias];
+
+    public TopicPattern ConventionalTopic => UplinkTopic;
 
     /// <summary>An object with <c>end_device_ids</c> and <c>uplink_message</c>.</summary>
     public bool Recognizes(JsonElement root, string topic)
@@ -127,7 +135,7 @@ public sealed class TheThingsStackDecoder : IPayloadDecoder
             var what = kind is null ? "it has no uplink_message" : $"it is a {kind} message";
             return DecodeResult.Rejected(
                 RejectionCodes.InvalidShape,
-                $"not an uplink: {what}; subscribe to {UplinkFilter} only");
+                $"not an uplink: {what}; subscribe to {UplinkTopic.Filter} only");
         }
 
         if (uplink.ValueKind != JsonValueKind.Object)
@@ -251,7 +259,7 @@ public sealed class TheThingsStackDecoder : IPayloadDecoder
             return (mapped, MetricClaims.Explicit);
         }
 
-        if (Aliases.TryGetValue(name, out var alias) || TryCayenneLpp(name, out alias))
+        if (MetricAliases.TryGetValue(name, out var alias) || TryCayenneLpp(name, out alias))
         {
             return (profile.MapField(alias), Alias);
         }
@@ -283,7 +291,7 @@ public sealed class TheThingsStackDecoder : IPayloadDecoder
         return metric.Length > 0;
     }
 
-    private static FrozenDictionary<string, string> BuildAliases()
+    private static FrozenDictionary<string, string> BuildMetricAliases()
     {
         var aliases = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var metric in MetricCatalog.Default.Metrics)

@@ -4,6 +4,7 @@ using EcoMonitor.Core.Catalog;
 using EcoMonitor.Alerting;
 using EcoMonitor.Runtime.Files;
 using EcoMonitor.Ingest.Storage;
+using EcoMonitor.Core.Decoding;
 using EcoMonitor.Service.Hosting;
 using EcoMonitor.Ingest.Ingestion;
 using Microsoft.Extensions.Options;
@@ -85,6 +86,11 @@ public static class CheckConfigCommand
                 }
             }
 
+            foreach (var (where, suggestion) in TopicSuggestions(configuration, provider.GetRequiredService<PayloadFormats>()))
+            {
+                await ReportAsync(where, error: false, suggestion);
+            }
+
             var alerts = new AlertOptions();
             configuration.GetSection(AlertOptions.Section).Bind(alerts);
             var catalog = Catalog(provider);
@@ -146,6 +152,36 @@ public static class CheckConfigCommand
         }
 
         return [];
+    }
+
+    /// <summary>
+    /// A subscription that names a format but no topic gets the native pattern, and native topics are
+    /// not where devices of another format publish: suggest the format's conventional topic
+    /// (docs/formats.md), and the fixed Site and Kind it needs when its levels name none.
+    /// </summary>
+    private static IEnumerable<(string Where, string Suggestion)> TopicSuggestions(IConfiguration configuration, PayloadFormats formats)
+    {
+        var native = SubscriptionProfile.NativePattern;
+        foreach (var subscription in configuration.GetSection("Mqtt:Subscriptions").GetChildren())
+        {
+            var topic = subscription["Topic"];
+            if ((!string.IsNullOrEmpty(topic) && topic != native.Pattern && topic != native.Filter)
+                || subscription["Format"] is not { Length: > 0 } format
+                || formats.Find(format) is not { ConventionalTopic: var conventional } decoder
+                || conventional.Pattern == native.Pattern)
+            {
+                continue;
+            }
+
+            var unset = new[] { "Site", "Kind" }
+                .Where(name => !conventional.Captures.Contains(name.ToLowerInvariant(), StringComparer.Ordinal) && string.IsNullOrEmpty(subscription[name]))
+                .ToList();
+            var also = unset.Count == 0 ? string.Empty : $", and set {string.Join(" and ", unset)} (that topic names no {string.Join(" or ", unset.Select(n => n.ToLowerInvariant()))})";
+            var where = string.IsNullOrEmpty(topic) ? $"without a Topic subscribes to the native topics {native.Pattern}" : $"on Topic '{topic}' subscribes to the native topics";
+            yield return (
+                subscription.Path,
+                $"Format '{format}' {where}; {decoder.Format} devices conventionally publish on {conventional}: set Topic to '{conventional}'{also}");
+        }
     }
 
     /// <summary>The configured catalog, so rules may use metrics added by configuration.</summary>

@@ -24,9 +24,13 @@ public static class DecodeCommand
     public static Command Create(Func<IConfiguration> configuration)
     {
         var topic = new Option<string>("--topic") { Description = "the MQTT topic the payload arrived on", Required = true };
-        var format = new Option<string?>("--format") { Description = "payload format: auto, native, senml, tts, sensor-community, tasmota (default: the configured subscription's, else auto)" };
+        var format = new Option<string?>("--format") { Description = "payload format: auto, native, senml, tts (or ttn), sensor-community, tasmota (default: the configured subscription's, else auto)" };
         var file = new Option<FileInfo?>("--file") { Description = "read the payload from this file instead of stdin" };
-        var pattern = new Option<string?>("--topic-pattern") { Description = "topic with named levels, e.g. tele/{device}/SENSOR (default: the configured subscription's, else eco/{site}/{kind}/{device})" };
+        var pattern = new Option<string?>("--topic-pattern")
+        {
+            Description = "topic with named levels, e.g. tele/{device}/SENSOR (default: the configured subscription's, else the conventional one of --format, "
+                + "e.g. v3/+/devices/{device}/up for tts, else eco/{site}/{kind}/{device})",
+        };
         var site = new Option<string?>("--site") { Description = "site, when the topic does not name it" };
         var kind = new Option<string?>("--kind") { Description = "air, water or soil, when the topic does not name it" };
         var device = new Option<string?>("--device") { Description = "device, when neither topic nor payload names it" };
@@ -41,6 +45,7 @@ public static class DecodeCommand
                 var ingestor = services.GetRequiredService<MessageIngestor>();
                 var time = services.GetRequiredService<TimeProvider>();
                 var topicName = parse.GetRequiredValue(topic);
+                var formatName = parse.GetValue(format);
                 SubscriptionProfile profile;
                 try
                 {
@@ -49,14 +54,14 @@ public static class DecodeCommand
                         services.GetRequiredService<IOptions<MqttOptions>>().Value,
                         new MqttSubscription
                         {
-                            Topic = parse.GetValue(pattern) ?? "eco/{site}/{kind}/{device}",
-                            Format = parse.GetValue(format) ?? PayloadFormats.Auto,
+                            Topic = parse.GetValue(pattern) ?? ConventionalPattern(services.GetRequiredService<PayloadFormats>(), formatName),
+                            Format = formatName ?? PayloadFormats.Auto,
                             Site = parse.GetValue(site),
                             Kind = parse.GetValue(kind),
                             Device = parse.GetValue(device),
                             TimeZone = parse.GetValue(zone) ?? "UTC",
                         },
-                        explicitFormat: parse.GetValue(format),
+                        explicitFormat: formatName,
                         explicitPattern: parse.GetValue(pattern) is not null || parse.GetValue(kind) is not null);
                 }
                 catch (FormatException ex)
@@ -98,6 +103,10 @@ public static class DecodeCommand
 
         return fromCommandLine.ToProfile();
     }
+
+    /// <summary>The topic pattern devices of the named format publish on (docs/formats.md); the native one for auto or none.</summary>
+    private static string ConventionalPattern(PayloadFormats formats, string? format) =>
+        (format is null ? null : formats.ConventionalTopic(format))?.Pattern ?? SubscriptionProfile.NativePattern.Pattern;
 
     public static async Task<int> WriteAsync(IngestResult result, TextWriter output, TextWriter error)
     {

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using EcoMonitor.Core.DeadLetters;
 using EcoMonitor.Core.Decoding;
@@ -76,7 +75,7 @@ public sealed class TheThingsStackDecoderTests
     private static readonly SubscriptionProfile Profile = new()
     {
         Format = TheThingsStackDecoder.FormatName,
-        Topic = TopicPattern.Parse(TheThingsStackDecoder.DefaultTopicPattern),
+        Topic = new TheThingsStackDecoder().ConventionalTopic,
         Kind = SensorKind.Air,
         Site = "riverside",
     };
@@ -102,8 +101,9 @@ public sealed class TheThingsStackDecoderTests
     public void Format_is_tts_and_the_default_topic_takes_the_device_from_its_level()
     {
         Assert.Equal("tts", _decoder.Format);
-        Assert.Equal("v3/+/devices/{device}/up", TheThingsStackDecoder.DefaultTopicPattern);
-        Assert.Equal("v3/+/devices/+/up", TopicPattern.Parse(TheThingsStackDecoder.DefaultTopicPattern).Filter);
+        Assert.Equal("v3/+/devices/{device}/up", _decoder.ConventionalTopic.Pattern);
+        Assert.Equal("v3/+/devices/+/up", _decoder.ConventionalTopic.Filter);
+        Assert.Equal(["ttn"], _decoder.Aliases);
     }
 
     [Theory]
@@ -622,35 +622,6 @@ public sealed class TheThingsStackDecoderTests
         SingleRejection(Decode(json), RejectionCodes.InvalidShape);
     }
 
-    [Theory]
-    [InlineData("")]
-    [InlineData("{")]
-    [InlineData("{\"end_device_ids\": {\"device_id\": \"d\"},}")]
-    [InlineData("{\"uplink_message\": {\"decoded_payload\": {\"pm10\": NaN}}}")]
-    public void Malformed_json_is_refused(string json)
-    {
-        SingleRejection(Decode(json), RejectionCodes.MalformedJson);
-    }
-
-    [Fact]
-    public void Invalid_utf8_is_malformed_json()
-    {
-        var payload = Encoding.UTF8.GetBytes(With("""{"pm10": 1, "note": "XX"}"""));
-        var at = Array.IndexOf(payload, (byte)'X');
-        payload[at] = 0xC3;
-        payload[at + 1] = 0x28;
-
-        SingleRejection(Decode(payload), RejectionCodes.MalformedJson);
-    }
-
-    [Fact]
-    public void Too_deep_json_is_malformed_json()
-    {
-        var deep = new string('[', 40) + new string(']', 40);
-
-        SingleRejection(Decode(With($$$"""{"pm10": 1, "x": {{{deep}}}}""")), RejectionCodes.MalformedJson);
-    }
-
     [Fact]
     public void A_field_name_with_an_unpaired_surrogate_is_refused_alone()
     {
@@ -666,14 +637,5 @@ public sealed class TheThingsStackDecoderTests
         var json = """{"end_device_ids": {"device_id": "dev\udc00"}, "uplink_message": {"decoded_payload": {"pm10": 1}}}""";
 
         SingleRejection(Decode(json), RejectionCodes.MalformedJson);
-    }
-
-    [Fact]
-    public void More_readings_than_the_limit_refuse_the_message()
-    {
-        var result = Decode(Uplink, limits: new DecoderLimits { MaxReadingsPerMessage = 3 });
-
-        SingleRejection(result, RejectionCodes.TooManyReadings);
-        Assert.Empty(result.Readings);
     }
 }

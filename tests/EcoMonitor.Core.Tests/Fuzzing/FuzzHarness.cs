@@ -40,9 +40,9 @@ internal enum Soundness
 }
 
 /// <summary>
-/// The frame every format's fuzz tests share: the ingestors they build, the sampling loop (a failing
-/// payload is printed), and the soundness check that must hold for any input. Each format brings
-/// its own seeds, keys, topics and subscriptions; payload generators and mutations are in
+/// The frame of the fuzz tests: the ingestors they build, the sampling loop (a failing payload is
+/// printed), and the soundness check that must hold for any input. Each format brings its own seeds,
+/// keys, topics and subscriptions (<see cref="FormatFuzz"/>); payload generators and mutations are in
 /// <see cref="JsonPayloadFuzzer"/> (text level) and <see cref="JsonTreeMutator"/> (tree level).
 /// </summary>
 internal static class FuzzHarness
@@ -50,18 +50,33 @@ internal static class FuzzHarness
     /// <summary>Random and mutated payloads each format's fuzz tests try, at the least.</summary>
     public const int Iterations = 100_000;
 
-    /// <summary>An ingestor over <paramref name="decoders"/> (in that order), validating against the default catalog.</summary>
-    public static MessageIngestor Ingestor(IEnumerable<IPayloadDecoder> decoders, ValidationOptions? options = null, DecoderLimits? limits = null) =>
-        new(new PayloadFormats(decoders), new ReadingValidator(MetricCatalog.Default, options ?? new ValidationOptions()), limits ?? new DecoderLimits());
-
-    /// <summary>SenML and native in the order of <see cref="PayloadFormats.Default"/>, so that auto sniffs between the two array shapes.</summary>
-    public static IPayloadDecoder[] SenmlAndNative() => [new SenmlDecoder(), new NativeJsonDecoder()];
+    /// <summary>An ingestor over <paramref name="decoders"/> (in that order; by default the standard ones), validating against the default catalog.</summary>
+    public static MessageIngestor Ingestor(ValidationOptions? options = null, DecoderLimits? limits = null, IEnumerable<IPayloadDecoder>? decoders = null) =>
+        new(new PayloadFormats(decoders ?? PayloadFormats.StandardDecoders()), new ReadingValidator(MetricCatalog.Default, options ?? new ValidationOptions()), limits ?? new DecoderLimits());
 
     /// <summary>Runs <paramref name="check"/> on <paramref name="iterations"/> payloads, each with a context; prints a failing payload.</summary>
     public static void Sample<TContext>(Gen<byte[]> payloads, Gen<TContext> context, Action<byte[], TContext> check, long iterations = Iterations)
     {
         ArgumentNullException.ThrowIfNull(check);
         Gen.Select(payloads, context).Sample((payload, at) => check(payload, at), iter: iterations, print: t => Print(t.Item1));
+    }
+
+    /// <summary>
+    /// The decoder contract for one fuzzed payload of <paramref name="decoder"/>'s format: ingested as
+    /// <paramref name="at"/> says, it is <see cref="Soundness.All"/>-sound within the case's limits;
+    /// <see cref="IPayloadDecoder.Recognizes"/> does not throw on it; and where the case asks, the decoder
+    /// alone is sound at another receive time.
+    /// </summary>
+    public static void Check(IPayloadDecoder decoder, byte[] payload, FuzzCase at)
+    {
+        ArgumentNullException.ThrowIfNull(decoder);
+        ArgumentNullException.ThrowIfNull(at);
+        AssertSound(at.Ingestor.Ingest(new IncomingMessage(at.Topic, payload, at.ReceivedAt), at.Profile), Soundness.All, at.Limits);
+        Recognize(decoder, payload, at.Limits, at.Topic);
+        if (at.DecoderReceivedAt is { } receivedAt)
+        {
+            AssertSound(decoder.Decode(new DecodeContext(new IncomingMessage(at.Topic, payload, receivedAt), at.Profile, at.Limits)));
+        }
     }
 
     /// <summary>What must hold for any input: coded, explained refusals and sound readings, plus the <paramref name="checks"/> asked for.</summary>

@@ -248,34 +248,24 @@ internal static class JsonTreeMutator
 }
 
 /// <summary>
-/// The fuzz cases of a format that <see cref="JsonTreeMutator"/> mutates: the format's decoder
-/// beside the native one (so <c>auto</c> has a choice to make), one topic, the format's
-/// subscriptions, seeds and keys. Every result must be <see cref="Checks"/>-sound.
+/// The fuzz inputs of a format that <see cref="JsonTreeMutator"/> mutates (airRohr, The Things
+/// Stack): one topic and receive time, the format's subscriptions, seeds and keys.
 /// </summary>
-internal sealed class TreeFormatFuzz(Func<IPayloadDecoder> decoder, string topic, SubscriptionProfile[] profiles, string[] seeds, string[] keys)
+internal abstract class TreeFormatFuzz(string topic, SubscriptionProfile[] profiles, string[] seeds, string[] keys, IReadOnlySet<string> outcomes) : FormatFuzz
 {
-    /// <summary>No refusal without a published code and a reason, no unsound reading, nothing silent.</summary>
-    public const Soundness Checks = Soundness.Identifiers | Soundness.NothingSilent;
+    private static readonly DecoderLimits Limits = new();
 
-    private readonly MessageIngestor _ingestor = FuzzHarness.Ingestor([decoder(), new NativeJsonDecoder()]);
+    private static readonly MessageIngestor Ingestor = FuzzHarness.Ingestor(limits: Limits);
 
-    private Gen<int> Profile => Gen.Int[0, profiles.Length - 1];
+    public override Gen<byte[]> RandomPayloads => JsonTreeMutator.RandomPayload(keys);
 
-    public void RandomPayloads() => FuzzHarness.Sample(JsonTreeMutator.RandomPayload(keys), Profile, Check);
+    public override Gen<byte[]> MutatedPayloads => JsonTreeMutator.MutatedPayload(seeds, keys);
 
-    public void MutatedPayloads() => FuzzHarness.Sample(JsonTreeMutator.MutatedPayload(seeds, keys), Profile, Check);
+    public override Gen<FuzzCase> Cases =>
+        Gen.Int[0, profiles.Length - 1].Select(profile => new FuzzCase(topic, Samples.ReceivedAt, profiles[profile], Ingestor, Limits));
 
-    /// <summary>Under auto, with the native decoder first, a key holding an unpaired surrogate escape.</summary>
-    public void AutoSurvivesAKeyWithAnUnpairedSurrogate()
-    {
-        var ingestor = FuzzHarness.Ingestor([new NativeJsonDecoder(), decoder()]);
-        var payload = Encoding.UTF8.GetBytes("""{"\ud800": 1, "other": 2}""");
+    public override IReadOnlySet<string> Outcomes => outcomes;
 
-        var result = ingestor.Ingest(new IncomingMessage(topic, payload, Samples.ReceivedAt), profiles[1]);
-
-        FuzzHarness.AssertSound(result, Checks);
-    }
-
-    private void Check(byte[] payload, int profile) =>
-        FuzzHarness.AssertSound(_ingestor.Ingest(new IncomingMessage(topic, payload, Samples.ReceivedAt), profiles[profile]), Checks);
+    public override void AssertMutatorChanges() =>
+        FuzzHarness.AssertMutatorChanges(seeds[0], (seed, random) => JsonTreeMutator.Mutate(seed, random, keys));
 }

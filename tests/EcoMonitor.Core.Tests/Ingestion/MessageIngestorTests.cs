@@ -93,7 +93,7 @@ public sealed class MessageIngestorTests
 
     [Theory]
     [InlineData("protobuf")]
-    [InlineData("ttn")]
+    [InlineData("lorawan")]
     [InlineData("json")]
     [InlineData("")]
     [InlineData("native ")]

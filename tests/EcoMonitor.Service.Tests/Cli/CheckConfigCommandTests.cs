@@ -125,6 +125,61 @@ public sealed class CheckConfigCommandTests : IDisposable
         Assert.Contains("1 valid rule(s)", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_subscription_naming_a_format_without_a_topic_is_told_the_formats_conventional_topic()
+    {
+        // Index 1: the shipped appsettings.json configures index 0.
+        var (exit, output) = await RunAsync("check-config", "--rules", FindExample(), "--Mqtt:Subscriptions:1:Format=tts");
+
+        Assert.Equal(CheckConfigCommand.Valid, exit);
+        Assert.Contains(
+            "Mqtt:Subscriptions:1: warning: Format 'tts' without a Topic subscribes to the native topics eco/{site}/{kind}/{device}; "
+                + "tts devices conventionally publish on v3/+/devices/{device}/up: set Topic to 'v3/+/devices/{device}/up', "
+                + "and set Site and Kind (that topic names no site or kind)",
+            output,
+            StringComparison.Ordinal);
+        Assert.Contains("check-config: 0 error(s), 1 warning(s)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_suggestion_names_the_canonical_format_and_leaves_out_what_the_subscription_sets()
+    {
+        var (exit, output) = await RunAsync(
+            "check-config", "--rules", FindExample(),
+            "--Mqtt:Subscriptions:0:Format=TTN", "--Mqtt:Subscriptions:0:Topic=eco/+/+/+", "--Mqtt:Subscriptions:0:Site=s1", "--Mqtt:Subscriptions:0:Kind=air",
+            "--Mqtt:Subscriptions:1:Format=sensor-community", "--Mqtt:Subscriptions:1:Kind=air");
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+        Assert.Equal(CheckConfigCommand.Valid, exit);
+        Assert.Equal(
+            [
+                "Mqtt:Subscriptions:0: warning: Format 'TTN' on Topic 'eco/+/+/+' subscribes to the native topics; "
+                    + "tts devices conventionally publish on v3/+/devices/{device}/up: set Topic to 'v3/+/devices/{device}/up'",
+                "Mqtt:Subscriptions:1: warning: Format 'sensor-community' without a Topic subscribes to the native topics eco/{site}/{kind}/{device}; "
+                    + "sensor-community devices conventionally publish on airrohr/{site}/{device}: set Topic to 'airrohr/{site}/{device}'",
+            ],
+            lines[..^1]);
+        Assert.StartsWith("check-config: 0 error(s), 2 warning(s)", lines[^1], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("tts", "v3/+/devices/{device}/up")]
+    [InlineData("native", null)]
+    [InlineData("auto", null)]
+    public async Task A_subscription_with_a_topic_or_with_a_native_or_auto_format_gets_no_suggestion(string format, string? topic)
+    {
+        string[] subscription = ["--Mqtt:Subscriptions:0:Format=" + format, "--Mqtt:Subscriptions:0:Site=s1", "--Mqtt:Subscriptions:0:Kind=air"];
+        if (topic is not null)
+        {
+            subscription = [.. subscription, "--Mqtt:Subscriptions:0:Topic=" + topic];
+        }
+
+        var (exit, output) = await RunAsync(["check-config", "--rules", FindExample(), .. subscription]);
+
+        Assert.Equal(CheckConfigCommand.Valid, exit);
+        Assert.Contains("check-config: 0 error(s), 0 warning(s)", output, StringComparison.Ordinal);
+    }
+
     private const string Channel = "--Notifications:Channels:0:Name=am --Notifications:Channels:0:Type=alertmanager --Notifications:Channels:0:Url=http://127.0.0.1:9093/";
 
     /// <summary>Values the start used to accept and the code using them throws on (<see cref="The_values_refused_are_those_the_run_time_throws_on"/>).</summary>

@@ -62,6 +62,41 @@ public sealed class DecodeCommandTests : IDisposable
         Assert.Empty(error);
     }
 
+    [Theory]
+    [InlineData("tts")]
+    [InlineData("ttn")]
+    [InlineData("TTN")]
+    public async Task A_format_named_without_a_topic_pattern_is_decoded_on_its_conventional_topic(string format)
+    {
+        await File.WriteAllTextAsync(
+            _file,
+            """
+            {"end_device_ids": {"device_id": "node-1", "application_ids": {"application_id": "app"}},
+             "uplink_message": {"f_cnt": 12, "decoded_payload": {"pm2_5": 35.2, "pm10": 61.0}, "received_at": "2026-11-28T08:00:00Z"}}
+            """,
+            TestContext.Current.CancellationToken);
+
+        var (exit, output, error) = await RunAsync(
+            "decode", "--format", format, "--topic", "v3/app@ttn/devices/node-1/up", "--site", "s1", "--kind", "air", "--file", _file);
+
+        Assert.Equal(0, exit);
+        Assert.Equal("air,device=node-1,site=s1 pm25=35.2,pm10=61 1795852800000", output.Trim());
+        Assert.Empty(error);
+    }
+
+    [Fact]
+    public async Task A_topic_off_the_formats_conventional_pattern_is_refused_as_a_bad_topic()
+    {
+        await File.WriteAllTextAsync(_file, """{"Time":"2026-11-28T08:00:00","BME280":{"Temperature":20}}""", TestContext.Current.CancellationToken);
+
+        var (exit, output, error) = await RunAsync("decode", "--format", "tasmota", "--topic", "tele/node-7/STATE", "--site", "lab", "--kind", "air", "--file", _file);
+
+        Assert.Equal(2, exit);
+        Assert.Empty(output);
+        Assert.StartsWith("rejected bad-topic:", error, StringComparison.Ordinal);
+        Assert.Contains("tele/{device}/SENSOR", error, StringComparison.Ordinal);
+    }
+
     public void Dispose() => File.Delete(_file);
 
     private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)

@@ -4,16 +4,14 @@ using EcoMonitor.Core.Decoding;
 using EcoMonitor.Core.Ingestion;
 using EcoMonitor.Core.Readings;
 using EcoMonitor.Core.Validation;
-using Xunit;
 
 namespace EcoMonitor.Core.Tests.Fuzzing;
 
 /// <summary>
-/// Random and mutated native payloads (docs/mqtt.md#native-payload) through decode and validation: nothing may throw,
-/// every refusal carries a published code and a reason, and no message vanishes without a reading
-/// or a reason. Fixed receive times; no wall clock.
+/// Random and mutated native payloads (docs/mqtt.md#native-payload: one record, replay batches) for the decoder contract's fuzz
+/// properties. Fixed receive times; no wall clock.
 /// </summary>
-public sealed class NativeFuzzTests
+internal sealed class NativeFuzz : FormatFuzz
 {
     /// <summary>The contract's payloads: one record, a replay batch, both timestamp forms, every catalog kind.</summary>
     private static readonly string[] Seeds =
@@ -73,21 +71,16 @@ public sealed class NativeFuzzTests
         Ingestor(new ValidationOptions { MissingTimestamp = MissingTimestampPolicy.ReceiveTime }, Limits[1]),
     ];
 
-    private static MessageIngestor Ingestor(ValidationOptions options, DecoderLimits limits) =>
-        FuzzHarness.Ingestor(FuzzHarness.SenmlAndNative(), options, limits);
+    private static MessageIngestor Ingestor(ValidationOptions options, DecoderLimits limits) => FuzzHarness.Ingestor(options, limits);
 
-    private static readonly Gen<(int Topic, int Profile, int Ingestor, int Received)> Context =
+    /// <summary>Mostly a topic of the contract, sometimes one the subscription refuses.</summary>
+    private static readonly Gen<FuzzCase> Context =
         Gen.Select(
             Gen.Frequency((10, Gen.Int[0, 2]), (1, Gen.Int[3, Topics.Length - 1])),
             Gen.Int[0, Profiles.Length - 1],
             Gen.Int[0, Ingestors.Length - 1],
-            Gen.Int[0, ReceiveTimes.Length - 1]);
-
-    private static void Check(byte[] payload, (int Topic, int Profile, int Ingestor, int Received) at)
-    {
-        var result = Ingestors[at.Ingestor].Ingest(new IncomingMessage(Topics[at.Topic], payload, ReceiveTimes[at.Received]), Profiles[at.Profile]);
-        FuzzHarness.AssertSound(result, Soundness.All, Limits[at.Ingestor == 2 ? 1 : 0]);
-    }
+            Gen.Int[0, ReceiveTimes.Length - 1],
+            (topic, profile, ingestor, received) => new FuzzCase(Topics[topic], ReceiveTimes[received], Profiles[profile], Ingestors[ingestor], Limits[ingestor == 2 ? 1 : 0]));
 
     // ---- native-shaped random payloads ----
 
@@ -132,37 +125,19 @@ public sealed class NativeFuzzTests
         (3, Record),
         (1, Record.Array[0, 6].Select(r => "[" + string.Join(',', r) + "]")));
 
-    [Fact]
-    public void Random_payloads_never_throw_and_every_refusal_is_coded_and_explained()
-    {
-        FuzzHarness.Sample(JsonPayloadFuzzer.RandomPayload(Payload, Keys), Context, Check);
-    }
+    public override Gen<byte[]> RandomPayloads => JsonPayloadFuzzer.RandomPayload(Payload, Keys);
 
-    [Fact]
-    public void Mutated_payloads_never_throw_and_every_refusal_is_coded_and_explained()
-    {
-        FuzzHarness.Sample(JsonPayloadFuzzer.MutatedPayload(Seeds, Payload, Keys), Context, Check);
-    }
+    public override Gen<byte[]> MutatedPayloads => JsonPayloadFuzzer.MutatedPayload(Seeds, Payload, Keys);
 
-    [Fact]
-    public void The_mutator_changes_payloads()
+    public override Gen<FuzzCase> Cases => Context;
+
+    public override IReadOnlySet<string> Outcomes { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
+        "malformed-json", "invalid-shape", "bad-topic", "unknown-format", "unknown-metric", "value-not-number", "value-not-finite",
+        "out-of-range", "missing-timestamp", "invalid-timestamp", "timestamp-in-future", "timestamp-too-old", "duplicate-metric",
+        "too-many-readings", "payload-too-large",
+    };
+
+    public override void AssertMutatorChanges() =>
         FuzzHarness.AssertMutatorChanges(Seeds[2], (seed, random) => JsonPayloadFuzzer.Mutate(seed, random, Keys));
-    }
-
-    [Fact]
-    public void Native_recognizes_a_key_with_an_unpaired_surrogate_without_throwing()
-    {
-        var ingestor = FuzzHarness.Ingestor([new NativeJsonDecoder()]);
-        var auto = new SubscriptionProfile { Format = PayloadFormats.Auto, Topic = SubscriptionProfile.NativePattern };
-
-        foreach (var json in new[] { """{"\ud800": 1, "readings": {"pm25": 1}}""", """[{"\udc00": 1, "readings": {"pm25": 1}}]""" })
-        {
-            var result = ingestor.Ingest(Samples.Message(json), auto);
-            using var document = System.Text.Json.JsonDocument.Parse(json);
-
-            FuzzHarness.AssertSound(result, Soundness.All, new DecoderLimits());
-            _ = new NativeJsonDecoder().Recognizes(document.RootElement, Samples.Topic);
-        }
-    }
 }
