@@ -1,8 +1,8 @@
 using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Options;
 using EcoMonitor.Notifications.Channels;
 using EcoMonitor.Notifications.Delivery;
 using EcoMonitor.Notifications.Outbox;
+using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Notifications;
 

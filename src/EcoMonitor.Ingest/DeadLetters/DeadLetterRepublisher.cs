@@ -1,6 +1,6 @@
 using System.Threading.Channels;
-using EcoMonitor.Runtime.Health;
 using EcoMonitor.Ingest.Observability;
+using EcoMonitor.Runtime.Health;
 using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Ingest.DeadLetters;

@@ -6,10 +6,10 @@ using System.Text.Json;
 using EcoMonitor.Core.DeadLetters;
 using EcoMonitor.Core.Decoding;
 using EcoMonitor.Core.Ingestion;
-using EcoMonitor.Runtime.Files;
-using EcoMonitor.Ingest.Storage;
-using EcoMonitor.Runtime.Health;
 using EcoMonitor.Ingest.Observability;
+using EcoMonitor.Ingest.Storage;
+using EcoMonitor.Runtime.Files;
+using EcoMonitor.Runtime.Health;
 using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Ingest.DeadLetters;

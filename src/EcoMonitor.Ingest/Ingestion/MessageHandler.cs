@@ -2,8 +2,8 @@ using EcoMonitor.Core.DeadLetters;
 using EcoMonitor.Core.Decoding;
 using EcoMonitor.Core.Ingestion;
 using EcoMonitor.Ingest.DeadLetters;
-using EcoMonitor.Runtime.Health;
 using EcoMonitor.Ingest.Observability;
+using EcoMonitor.Runtime.Health;
 
 namespace EcoMonitor.Ingest.Ingestion;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using EcoMonitor.Runtime.Files;
 using EcoMonitor.Ingest.Storage;
+using EcoMonitor.Runtime.Files;
 using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Ingest.Mqtt;

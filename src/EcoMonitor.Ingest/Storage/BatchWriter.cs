@@ -2,9 +2,9 @@ using System.Threading.Channels;
 using EcoMonitor.Core.Readings;
 using EcoMonitor.Core.Storage;
 using EcoMonitor.Ingest.Ingestion;
-using EcoMonitor.Runtime.Health;
 using EcoMonitor.Ingest.Observability;
 using EcoMonitor.Ingest.Storage.Spool;
+using EcoMonitor.Runtime.Health;
 using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Ingest.Storage;

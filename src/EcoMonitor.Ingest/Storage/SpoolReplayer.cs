@@ -1,8 +1,8 @@
+using EcoMonitor.Ingest.Observability;
+using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Ingest.Storage.Spool;
 using EcoMonitor.Runtime.Health;
-using EcoMonitor.Ingest.Observability;
 using Microsoft.Extensions.Options;
-using EcoMonitor.Ingest.Storage;
 
 namespace EcoMonitor.Ingest.Storage;
 

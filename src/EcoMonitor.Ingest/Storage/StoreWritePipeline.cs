@@ -1,6 +1,6 @@
+using EcoMonitor.Ingest.Observability;
 using EcoMonitor.Runtime.Files;
 using EcoMonitor.Runtime.Health;
-using EcoMonitor.Ingest.Observability;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;

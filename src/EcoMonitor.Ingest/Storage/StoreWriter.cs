@@ -1,8 +1,8 @@
 using EcoMonitor.Core.Storage;
 using EcoMonitor.Ingest.DeadLetters;
+using EcoMonitor.Ingest.Observability;
 using EcoMonitor.Runtime.Files;
 using EcoMonitor.Runtime.Health;
-using EcoMonitor.Ingest.Observability;
 
 namespace EcoMonitor.Ingest.Storage;
 

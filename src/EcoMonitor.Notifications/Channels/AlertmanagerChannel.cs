@@ -6,12 +6,12 @@ using System.Text.Json.Serialization;
 using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Core.Readings;
-using EcoMonitor.Notifications.Routing;
 using EcoMonitor.Notifications;
-using EcoMonitor.Notifications.Templates;
-using Microsoft.Extensions.Options;
 using EcoMonitor.Notifications.Delivery;
 using EcoMonitor.Notifications.Outbox;
+using EcoMonitor.Notifications.Routing;
+using EcoMonitor.Notifications.Templates;
+using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Notifications.Channels;
 

@@ -8,9 +8,9 @@ using System.Text.Json;
 using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Notifications;
-using EcoMonitor.Notifications.Templates;
 using EcoMonitor.Notifications.Delivery;
 using EcoMonitor.Notifications.Outbox;
+using EcoMonitor.Notifications.Templates;
 
 namespace EcoMonitor.Notifications.Channels;
 

@@ -1,9 +1,9 @@
 
-using EcoMonitor.Notifications.Routing;
 using EcoMonitor.Notifications;
+using EcoMonitor.Notifications.Outbox;
+using EcoMonitor.Notifications.Routing;
 using EcoMonitor.Notifications.Templates;
 using Microsoft.Extensions.Options;
-using EcoMonitor.Notifications.Outbox;
 
 namespace EcoMonitor.Notifications.Channels;
 

@@ -1,11 +1,11 @@
 using System.Net.Sockets;
+using EcoMonitor.Notifications;
 using EcoMonitor.Notifications.Channels;
+using EcoMonitor.Notifications.Outbox;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
 using Polly.Timeout;
-using EcoMonitor.Notifications;
-using EcoMonitor.Notifications.Outbox;
 
 namespace EcoMonitor.Notifications.Delivery;
 

@@ -1,7 +1,7 @@
-using EcoMonitor.Runtime.Health;
 using EcoMonitor.Notifications;
 using EcoMonitor.Notifications.Channels;
 using EcoMonitor.Notifications.Outbox;
+using EcoMonitor.Runtime.Health;
 
 namespace EcoMonitor.Notifications.Delivery;
 

@@ -1,13 +1,13 @@
 using System.Threading.Channels;
 using EcoMonitor.Core.Alerting.Lifecycle;
-using EcoMonitor.Notifications.Channels;
-using EcoMonitor.Notifications.Routing;
 using EcoMonitor.Notifications;
+using EcoMonitor.Notifications.Channels;
+using EcoMonitor.Notifications.Outbox;
+using EcoMonitor.Notifications.Routing;
 using EcoMonitor.Notifications.Templates;
 using EcoMonitor.Runtime.Health;
 using Polly;
 using Polly.CircuitBreaker;
-using EcoMonitor.Notifications.Outbox;
 
 namespace EcoMonitor.Notifications.Delivery;
 

@@ -1,8 +1,7 @@
+using EcoMonitor.Notifications;
 using EcoMonitor.Notifications.Channels;
 using EcoMonitor.Notifications.Outbox;
-
 using EcoMonitor.Notifications.Routing;
-using EcoMonitor.Notifications;
 using EcoMonitor.Notifications.Templates;
 using EcoMonitor.Runtime.Health;
 using Microsoft.Extensions.Options;

@@ -2,12 +2,12 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using EcoMonitor.Core.Alerting.Lifecycle;
-using EcoMonitor.Runtime.Files;
-using EcoMonitor.Runtime.Health;
-using Microsoft.Extensions.Options;
 using EcoMonitor.Notifications;
 using EcoMonitor.Notifications.Channels;
 using EcoMonitor.Notifications.Delivery;
+using EcoMonitor.Runtime.Files;
+using EcoMonitor.Runtime.Health;
+using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Notifications.Outbox;
 

@@ -1,11 +1,11 @@
 using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Core.Readings;
-using Microsoft.Extensions.Options;
 using EcoMonitor.Notifications;
 using EcoMonitor.Notifications.Channels;
 using EcoMonitor.Notifications.Delivery;
 using EcoMonitor.Notifications.Outbox;
+using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Notifications.Routing;
 

@@ -6,11 +6,11 @@ using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Core.Catalog;
 using EcoMonitor.Core.Readings;
-using Microsoft.Extensions.Options;
 using EcoMonitor.Notifications;
 using EcoMonitor.Notifications.Channels;
 using EcoMonitor.Notifications.Delivery;
 using EcoMonitor.Notifications.Outbox;
+using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Notifications.Templates;
 

@@ -1,12 +1,12 @@
 using System.CommandLine;
+using EcoMonitor.Alerting;
 using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Core.Catalog;
-using EcoMonitor.Alerting;
-using EcoMonitor.Runtime.Files;
-using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Core.Decoding;
-using EcoMonitor.Service.Hosting;
 using EcoMonitor.Ingest.Ingestion;
+using EcoMonitor.Ingest.Storage;
+using EcoMonitor.Runtime.Files;
+using EcoMonitor.Service.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Service.Cli;

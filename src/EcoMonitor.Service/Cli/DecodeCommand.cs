@@ -2,10 +2,10 @@ using System.CommandLine;
 using EcoMonitor.Core.Decoding;
 using EcoMonitor.Core.Ingestion;
 using EcoMonitor.Core.Storage;
-using EcoMonitor.Runtime.Files;
-using EcoMonitor.Ingest.Storage;
-using EcoMonitor.Service.Hosting;
 using EcoMonitor.Ingest.Mqtt;
+using EcoMonitor.Ingest.Storage;
+using EcoMonitor.Runtime.Files;
+using EcoMonitor.Service.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Service.Cli;

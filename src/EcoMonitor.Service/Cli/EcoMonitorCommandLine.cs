@@ -1,6 +1,6 @@
 using System.CommandLine;
-using EcoMonitor.Runtime.Files;
 using EcoMonitor.Ingest.Storage;
+using EcoMonitor.Runtime.Files;
 using EcoMonitor.Service.Hosting;
 
 namespace EcoMonitor.Service.Cli;

@@ -1,6 +1,6 @@
-using EcoMonitor.Service.Http;
-using EcoMonitor.Runtime.Files;
 using EcoMonitor.Ingest.Storage;
+using EcoMonitor.Runtime.Files;
+using EcoMonitor.Service.Http;
 
 namespace EcoMonitor.Service.Hosting;
 

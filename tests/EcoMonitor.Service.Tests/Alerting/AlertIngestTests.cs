@@ -1,6 +1,6 @@
-using EcoMonitor.Alerting;
 using System.Globalization;
 using System.Text;
+using EcoMonitor.Alerting;
 using EcoMonitor.Service.Tests.Fixtures;
 using EcoMonitor.Service.Tests.Ingestion;
 

@@ -1,9 +1,9 @@
-using EcoMonitor.Runtime.Files;
-using EcoMonitor.Ingest.Storage;
-using EcoMonitor.Service.Hosting;
 using EcoMonitor.Ingest.Mqtt;
-using EcoMonitor.Runtime.Health;
 using EcoMonitor.Ingest.Observability;
+using EcoMonitor.Ingest.Storage;
+using EcoMonitor.Runtime.Files;
+using EcoMonitor.Runtime.Health;
+using EcoMonitor.Service.Hosting;
 
 namespace EcoMonitor.Service.Tests.Fixtures;
 

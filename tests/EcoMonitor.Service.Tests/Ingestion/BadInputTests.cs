@@ -1,9 +1,9 @@
 using System.Text;
-using MQTTnet;
 using System.Text.Json;
 using EcoMonitor.Core.DeadLetters;
 using EcoMonitor.Ingest.DeadLetters;
 using EcoMonitor.Service.Tests.Fixtures;
+using MQTTnet;
 
 namespace EcoMonitor.Service.Tests.Ingestion;
 

@@ -1,5 +1,5 @@
-using Microsoft.Extensions.Configuration;
 using EcoMonitor.Ingest.Mqtt;
+using Microsoft.Extensions.Configuration;
 
 namespace EcoMonitor.Service.Tests.Mqtt;
 

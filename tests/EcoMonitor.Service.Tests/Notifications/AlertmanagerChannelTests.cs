@@ -1,5 +1,3 @@
-using EcoMonitor.Runtime.Files;
-using EcoMonitor.Runtime.Telemetry;
 using System.Globalization;
 using System.Net;
 using EcoMonitor.Core.Alerting.Lifecycle;
@@ -8,6 +6,8 @@ using EcoMonitor.Notifications;
 using EcoMonitor.Notifications.Channels;
 using EcoMonitor.Notifications.Delivery;
 using EcoMonitor.Notifications.Outbox;
+using EcoMonitor.Runtime.Files;
+using EcoMonitor.Runtime.Telemetry;
 using EcoMonitor.Service.Tests.Fixtures;
 using Microsoft.Extensions.Logging.Abstractions;
 using MsOptions = Microsoft.Extensions.Options.Options;

@@ -1,9 +1,9 @@
+using EcoMonitor.Alerting;
 using EcoMonitor.Core.Alerting.Evaluation;
 using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Core.Catalog;
 using EcoMonitor.Core.Readings;
-using EcoMonitor.Alerting;
 using EcoMonitor.Notifications;
 using EcoMonitor.Notifications.Channels;
 using EcoMonitor.Notifications.Delivery;

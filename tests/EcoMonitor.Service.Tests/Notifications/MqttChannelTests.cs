@@ -1,4 +1,3 @@
-using EcoMonitor.Runtime.Broker;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text.Json;
@@ -8,6 +7,7 @@ using EcoMonitor.Notifications;
 using EcoMonitor.Notifications.Channels;
 using EcoMonitor.Notifications.Delivery;
 using EcoMonitor.Notifications.Outbox;
+using EcoMonitor.Runtime.Broker;
 using EcoMonitor.Service.Tests.Fixtures;
 using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;

@@ -1,8 +1,8 @@
+using EcoMonitor.Alerting;
 using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Core.Catalog;
 using EcoMonitor.Core.Readings;
-using EcoMonitor.Alerting;
 using EcoMonitor.Notifications;
 using EcoMonitor.Notifications.Channels;
 using EcoMonitor.Notifications.Delivery;

@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using EcoMonitor.Core.Readings;
 using EcoMonitor.Ingest.DeadLetters;
-using EcoMonitor.Runtime.Files;
-using EcoMonitor.Ingest.Storage;
-using EcoMonitor.Service.Hosting;
 using EcoMonitor.Ingest.Ingestion;
-using EcoMonitor.Runtime.Health;
 using EcoMonitor.Ingest.Observability;
+using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Ingest.Storage.Spool;
+using EcoMonitor.Runtime.Files;
+using EcoMonitor.Runtime.Health;
+using EcoMonitor.Service.Hosting;
 using EcoMonitor.Service.Tests.Fixtures;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;

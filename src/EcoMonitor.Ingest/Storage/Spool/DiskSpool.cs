@@ -1,8 +1,8 @@
 using System.Globalization;
-using EcoMonitor.Runtime.Files;
-using EcoMonitor.Ingest.Storage;
-using EcoMonitor.Runtime.Health;
 using EcoMonitor.Ingest.Observability;
+using EcoMonitor.Ingest.Storage;
+using EcoMonitor.Runtime.Files;
+using EcoMonitor.Runtime.Health;
 using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Ingest.Storage.Spool;

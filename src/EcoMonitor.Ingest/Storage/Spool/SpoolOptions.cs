@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Options;
 using EcoMonitor.Ingest.Storage;
+using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Ingest.Storage.Spool;
 
