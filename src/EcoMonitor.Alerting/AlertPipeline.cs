@@ -4,7 +4,6 @@ using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Core.Readings;
 using EcoMonitor.Core.Storage;
 using EcoMonitor.Ingest.Ingestion;
-using EcoMonitor.Notifications;
 using EcoMonitor.Notifications.Outbox;
 using EcoMonitor.Runtime.Health;
 using Microsoft.Extensions.Options;

@@ -1,9 +1,7 @@
 using System.Text.Json;
 using EcoMonitor.Core.Alerting.Evaluation;
 using EcoMonitor.Core.Alerting.Lifecycle;
-using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Notifications;
-using EcoMonitor.Notifications.Outbox;
 using EcoMonitor.Runtime.Files;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using EcoMonitor.Ingest.Ingestion;
-using EcoMonitor.Runtime.Health;
 using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Alerting;

@@ -1,8 +1,4 @@
 using EcoMonitor.Core.Alerting.Lifecycle;
-using EcoMonitor.Notifications.Channels;
-using EcoMonitor.Notifications.Delivery;
-using EcoMonitor.Notifications.Outbox;
-using EcoMonitor.Notifications.Templates;
 
 namespace EcoMonitor.Notifications;
 

@@ -1,7 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using EcoMonitor.Notifications.Channels;
-using EcoMonitor.Notifications.Delivery;
-using EcoMonitor.Notifications.Outbox;
 using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Notifications;

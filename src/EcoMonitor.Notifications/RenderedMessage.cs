@@ -1,7 +1,3 @@
-using EcoMonitor.Notifications.Channels;
-using EcoMonitor.Notifications.Delivery;
-using EcoMonitor.Notifications.Outbox;
-using EcoMonitor.Notifications.Templates;
 
 namespace EcoMonitor.Notifications;
 

@@ -2,15 +2,10 @@ using BenchmarkDotNet.Attributes;
 using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Core.Readings;
-using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Notifications;
-using EcoMonitor.Notifications.Channels;
-using EcoMonitor.Notifications.Delivery;
 using EcoMonitor.Notifications.Outbox;
 using EcoMonitor.Runtime.Files;
-using EcoMonitor.Runtime.Health;
 using EcoMonitor.Runtime.Telemetry;
-using EcoMonitor.Service.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using MsOptions = Microsoft.Extensions.Options.Options;
 

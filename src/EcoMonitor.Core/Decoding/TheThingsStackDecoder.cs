@@ -2,7 +2,6 @@ using System.Collections.Frozen;
 using System.Text.Json;
 using EcoMonitor.Core.Catalog;
 using EcoMonitor.Core.DeadLetters;
-using EcoMonitor.Core.Readings;
 
 namespace EcoMonitor.Core.Decoding;
 

@@ -7,7 +7,6 @@ using EcoMonitor.Core.DeadLetters;
 using EcoMonitor.Core.Decoding;
 using EcoMonitor.Core.Ingestion;
 using EcoMonitor.Ingest.Observability;
-using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Runtime.Files;
 using EcoMonitor.Runtime.Health;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using EcoMonitor.Ingest.Observability;
-using EcoMonitor.Runtime.Health;
 using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Ingest.Ingestion;

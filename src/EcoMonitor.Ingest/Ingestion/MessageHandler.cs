@@ -3,7 +3,6 @@ using EcoMonitor.Core.Decoding;
 using EcoMonitor.Core.Ingestion;
 using EcoMonitor.Ingest.DeadLetters;
 using EcoMonitor.Ingest.Observability;
-using EcoMonitor.Runtime.Health;
 
 namespace EcoMonitor.Ingest.Ingestion;
 

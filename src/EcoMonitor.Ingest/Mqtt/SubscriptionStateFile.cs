@@ -1,5 +1,4 @@
 using System.Text.Json;
-using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Runtime.Files;
 using Microsoft.Extensions.Options;
 

@@ -1,7 +1,6 @@
 using EcoMonitor.Ingest.Observability;
 using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Ingest.Storage.Spool;
-using EcoMonitor.Runtime.Health;
 using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Ingest.Storage;

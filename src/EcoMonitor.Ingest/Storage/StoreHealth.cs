@@ -1,4 +1,3 @@
-using EcoMonitor.Runtime.Files;
 
 namespace EcoMonitor.Ingest.Storage;
 

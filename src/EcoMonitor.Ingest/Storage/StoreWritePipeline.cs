@@ -1,6 +1,4 @@
 using EcoMonitor.Ingest.Observability;
-using EcoMonitor.Runtime.Files;
-using EcoMonitor.Runtime.Health;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;

@@ -1,8 +1,6 @@
 using EcoMonitor.Core.Storage;
 using EcoMonitor.Ingest.DeadLetters;
 using EcoMonitor.Ingest.Observability;
-using EcoMonitor.Runtime.Files;
-using EcoMonitor.Runtime.Health;
 
 namespace EcoMonitor.Ingest.Storage;
 

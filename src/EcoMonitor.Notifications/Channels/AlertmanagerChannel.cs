@@ -7,7 +7,6 @@ using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Core.Readings;
 using EcoMonitor.Notifications;
-using EcoMonitor.Notifications.Delivery;
 using EcoMonitor.Notifications.Outbox;
 using EcoMonitor.Notifications.Routing;
 using EcoMonitor.Notifications.Templates;

@@ -3,8 +3,6 @@ using System.Net.Security;
 using System.Security.Cryptography;
 using System.Text;
 using EcoMonitor.Notifications;
-using EcoMonitor.Notifications.Delivery;
-using EcoMonitor.Notifications.Outbox;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;

@@ -5,8 +5,6 @@ using System.Text.Json;
 using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Notifications;
-using EcoMonitor.Notifications.Delivery;
-using EcoMonitor.Notifications.Outbox;
 
 namespace EcoMonitor.Notifications.Channels;
 

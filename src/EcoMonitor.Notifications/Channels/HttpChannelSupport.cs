@@ -8,8 +8,6 @@ using System.Text.Json;
 using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Notifications;
-using EcoMonitor.Notifications.Delivery;
-using EcoMonitor.Notifications.Outbox;
 using EcoMonitor.Notifications.Templates;
 
 namespace EcoMonitor.Notifications.Channels;

@@ -5,8 +5,6 @@ using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Core.Readings;
 using EcoMonitor.Notifications;
-using EcoMonitor.Notifications.Delivery;
-using EcoMonitor.Notifications.Outbox;
 using EcoMonitor.Notifications.Templates;
 using EcoMonitor.Runtime.Broker;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,4 @@
 using EcoMonitor.Notifications;
-using EcoMonitor.Notifications.Delivery;
-using EcoMonitor.Notifications.Outbox;
 
 namespace EcoMonitor.Notifications.Channels;
 

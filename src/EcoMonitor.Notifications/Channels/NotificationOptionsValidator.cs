@@ -1,6 +1,5 @@
 
 using EcoMonitor.Notifications;
-using EcoMonitor.Notifications.Outbox;
 using EcoMonitor.Notifications.Routing;
 using EcoMonitor.Notifications.Templates;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,5 @@
 using System.Text;
 using EcoMonitor.Notifications;
-using EcoMonitor.Notifications.Delivery;
-using EcoMonitor.Notifications.Outbox;
 
 namespace EcoMonitor.Notifications.Channels;
 

@@ -6,7 +6,6 @@ using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Core.Readings;
 using EcoMonitor.Notifications;
 using EcoMonitor.Notifications.Delivery;
-using EcoMonitor.Notifications.Outbox;
 
 namespace EcoMonitor.Notifications.Channels;
 

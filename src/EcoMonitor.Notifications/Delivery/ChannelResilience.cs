@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using EcoMonitor.Notifications;
 using EcoMonitor.Notifications.Channels;
-using EcoMonitor.Notifications.Outbox;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;

@@ -1,6 +1,4 @@
 using EcoMonitor.Notifications;
-using EcoMonitor.Notifications.Channels;
-using EcoMonitor.Notifications.Outbox;
 using EcoMonitor.Runtime.Health;
 
 namespace EcoMonitor.Notifications.Delivery;

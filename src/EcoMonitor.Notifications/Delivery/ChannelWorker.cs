@@ -5,7 +5,6 @@ using EcoMonitor.Notifications.Channels;
 using EcoMonitor.Notifications.Outbox;
 using EcoMonitor.Notifications.Routing;
 using EcoMonitor.Notifications.Templates;
-using EcoMonitor.Runtime.Health;
 using Polly;
 using Polly.CircuitBreaker;
 

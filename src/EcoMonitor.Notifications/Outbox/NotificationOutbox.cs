@@ -3,8 +3,6 @@ using System.Text.Json;
 using System.Threading.Channels;
 using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Notifications;
-using EcoMonitor.Notifications.Channels;
-using EcoMonitor.Notifications.Delivery;
 using EcoMonitor.Runtime.Files;
 using EcoMonitor.Runtime.Health;
 using Microsoft.Extensions.Options;

@@ -2,9 +2,6 @@ using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Core.Readings;
 using EcoMonitor.Notifications;
-using EcoMonitor.Notifications.Channels;
-using EcoMonitor.Notifications.Delivery;
-using EcoMonitor.Notifications.Outbox;
 using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Notifications.Routing;

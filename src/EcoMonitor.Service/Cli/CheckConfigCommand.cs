@@ -4,8 +4,6 @@ using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Core.Catalog;
 using EcoMonitor.Core.Decoding;
 using EcoMonitor.Ingest.Ingestion;
-using EcoMonitor.Ingest.Storage;
-using EcoMonitor.Runtime.Files;
 using EcoMonitor.Service.Hosting;
 using Microsoft.Extensions.Options;
 

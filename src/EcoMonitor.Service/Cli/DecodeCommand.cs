@@ -3,9 +3,6 @@ using EcoMonitor.Core.Decoding;
 using EcoMonitor.Core.Ingestion;
 using EcoMonitor.Core.Storage;
 using EcoMonitor.Ingest.Mqtt;
-using EcoMonitor.Ingest.Storage;
-using EcoMonitor.Runtime.Files;
-using EcoMonitor.Service.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Service.Cli;

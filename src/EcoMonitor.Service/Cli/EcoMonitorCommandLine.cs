@@ -1,6 +1,4 @@
 using System.CommandLine;
-using EcoMonitor.Ingest.Storage;
-using EcoMonitor.Runtime.Files;
 using EcoMonitor.Service.Hosting;
 
 namespace EcoMonitor.Service.Cli;

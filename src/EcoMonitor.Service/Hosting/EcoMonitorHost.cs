@@ -1,5 +1,3 @@
-using EcoMonitor.Ingest.Storage;
-using EcoMonitor.Runtime.Files;
 using EcoMonitor.Service.Http;
 
 namespace EcoMonitor.Service.Hosting;

@@ -4,9 +4,6 @@ using EcoMonitor.Alerting;
 using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Readings;
 using EcoMonitor.Notifications;
-using EcoMonitor.Notifications.Channels;
-using EcoMonitor.Notifications.Delivery;
-using EcoMonitor.Notifications.Outbox;
 using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Service.Http;

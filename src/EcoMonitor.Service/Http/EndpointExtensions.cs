@@ -1,4 +1,3 @@
-using EcoMonitor.Runtime.Health;
 using EcoMonitor.Runtime.Telemetry;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Prometheus;

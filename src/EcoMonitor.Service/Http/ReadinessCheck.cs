@@ -1,9 +1,7 @@
 using EcoMonitor.Ingest.Mqtt;
 using EcoMonitor.Ingest.Observability;
 using EcoMonitor.Ingest.Storage;
-using EcoMonitor.Runtime.Files;
 using EcoMonitor.Runtime.Health;
-using EcoMonitor.Service.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace EcoMonitor.Service.Http;

@@ -1,8 +1,5 @@
 using EcoMonitor.Ingest.Mqtt;
 using EcoMonitor.Ingest.Observability;
-using EcoMonitor.Ingest.Storage;
-using EcoMonitor.Runtime.Files;
-using EcoMonitor.Runtime.Health;
 using EcoMonitor.Service.Hosting;
 
 namespace EcoMonitor.Service.Tests.Fixtures;

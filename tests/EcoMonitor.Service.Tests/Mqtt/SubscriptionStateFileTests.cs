@@ -1,7 +1,5 @@
 using EcoMonitor.Ingest.Mqtt;
-using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Runtime.Files;
-using EcoMonitor.Service.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Service.Tests.Mqtt;

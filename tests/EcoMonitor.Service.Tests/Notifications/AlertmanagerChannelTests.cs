@@ -4,7 +4,6 @@ using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Notifications;
 using EcoMonitor.Notifications.Channels;
-using EcoMonitor.Notifications.Delivery;
 using EcoMonitor.Notifications.Outbox;
 using EcoMonitor.Runtime.Files;
 using EcoMonitor.Runtime.Telemetry;

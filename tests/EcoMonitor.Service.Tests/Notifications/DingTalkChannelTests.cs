@@ -3,8 +3,6 @@ using System.Text.RegularExpressions;
 using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Notifications;
 using EcoMonitor.Notifications.Channels;
-using EcoMonitor.Notifications.Delivery;
-using EcoMonitor.Notifications.Outbox;
 using EcoMonitor.Service.Tests.Fixtures;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -2,8 +2,6 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using EcoMonitor.Notifications;
 using EcoMonitor.Notifications.Channels;
-using EcoMonitor.Notifications.Delivery;
-using EcoMonitor.Notifications.Outbox;
 using EcoMonitor.Service.Tests.Fixtures;
 using MailKit.Security;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -5,8 +5,6 @@ using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Ingest.Mqtt;
 using EcoMonitor.Notifications;
 using EcoMonitor.Notifications.Channels;
-using EcoMonitor.Notifications.Delivery;
-using EcoMonitor.Notifications.Outbox;
 using EcoMonitor.Runtime.Broker;
 using EcoMonitor.Service.Tests.Fixtures;
 using Microsoft.Extensions.Logging.Abstractions;

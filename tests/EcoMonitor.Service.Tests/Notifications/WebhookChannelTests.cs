@@ -3,8 +3,6 @@ using System.Text.Json;
 using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Notifications;
 using EcoMonitor.Notifications.Channels;
-using EcoMonitor.Notifications.Delivery;
-using EcoMonitor.Notifications.Outbox;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EcoMonitor.Service.Tests.Notifications;

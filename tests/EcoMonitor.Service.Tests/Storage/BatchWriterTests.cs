@@ -1,13 +1,7 @@
 using System.Collections.Concurrent;
-using EcoMonitor.Core.Readings;
-using EcoMonitor.Ingest.DeadLetters;
-using EcoMonitor.Ingest.Ingestion;
-using EcoMonitor.Ingest.Observability;
 using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Ingest.Storage.Spool;
-using EcoMonitor.Runtime.Files;
 using EcoMonitor.Runtime.Health;
-using EcoMonitor.Service.Hosting;
 using EcoMonitor.Service.Tests.Fixtures;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;

@@ -1,10 +1,8 @@
 using EcoMonitor.Ingest.Observability;
-using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Ingest.Storage.Spool;
 using EcoMonitor.Runtime.Files;
 using EcoMonitor.Runtime.Health;
 using EcoMonitor.Runtime.Telemetry;
-using EcoMonitor.Service.Hosting;
 using EcoMonitor.Service.Tests.Fixtures;
 using Microsoft.Extensions.Logging.Abstractions;
 using MsOptions = Microsoft.Extensions.Options.Options;

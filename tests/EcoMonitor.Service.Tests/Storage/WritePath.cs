@@ -8,7 +8,6 @@ using EcoMonitor.Ingest.Storage.Spool;
 using EcoMonitor.Runtime.Files;
 using EcoMonitor.Runtime.Health;
 using EcoMonitor.Runtime.Telemetry;
-using EcoMonitor.Service.Hosting;
 using EcoMonitor.Service.Tests.Fixtures;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;

@@ -1,5 +1,4 @@
 using EcoMonitor.Core.Alerting.Evaluation;
-using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Core.Readings;
 
 namespace EcoMonitor.Core.Alerting.Lifecycle;

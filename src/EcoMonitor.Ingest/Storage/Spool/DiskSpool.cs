@@ -1,6 +1,5 @@
 using System.Globalization;
 using EcoMonitor.Ingest.Observability;
-using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Runtime.Files;
 using EcoMonitor.Runtime.Health;
 using Microsoft.Extensions.Options;

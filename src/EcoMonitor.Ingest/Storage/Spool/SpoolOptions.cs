@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using EcoMonitor.Ingest.Storage;
 using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Ingest.Storage.Spool;

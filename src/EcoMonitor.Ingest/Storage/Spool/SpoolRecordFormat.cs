@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
-using EcoMonitor.Ingest.Storage;
 
 namespace EcoMonitor.Ingest.Storage.Spool;
 

@@ -1,4 +1,3 @@
-using EcoMonitor.Ingest.Storage;
 
 namespace EcoMonitor.Ingest.Storage.Spool;
 

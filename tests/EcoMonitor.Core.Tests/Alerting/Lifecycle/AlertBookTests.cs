@@ -1,5 +1,4 @@
 using System.Text.Json;
-using EcoMonitor.Core.Alerting.Evaluation;
 using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Core.Tests.Alerting.Evaluation;
