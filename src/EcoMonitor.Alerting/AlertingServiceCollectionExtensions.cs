@@ -23,12 +23,9 @@ public static class AlertingServiceCollectionExtensions
         }
 
         services.AddEcoMonitorRuntime(configuration);
-        services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.Section)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AlertOptions>, AlertOptionsValidator>());
-        services.AddOptions<AlertEvaluatorOptions>().Bind(configuration.GetSection($"{AlertOptions.Section}:Evaluator")).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AlertEvaluatorOptions>, AlertEvaluatorOptionsValidator>());
-        services.AddOptions<AlertBookOptions>().Bind(configuration.GetSection($"{AlertOptions.Section}:Lifecycle")).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AlertBookOptions>, AlertBookOptionsValidator>());
+        services.AddValidatedOptions<AlertOptions, AlertOptionsValidator>(configuration.GetSection(AlertOptions.Section));
+        services.AddValidatedOptions<AlertEvaluatorOptions, AlertEvaluatorOptionsValidator>(configuration.GetSection($"{AlertOptions.Section}:Evaluator"));
+        services.AddValidatedOptions<AlertBookOptions, AlertBookOptionsValidator>(configuration.GetSection($"{AlertOptions.Section}:Lifecycle"));
         services.TryAddSingleton<AlertMetrics>();
         services.TryAddSingleton<AlertRuleSet>();
         services.TryAddSingleton<NotificationDescriber>();

@@ -24,10 +24,8 @@ public static class IngestServiceCollectionExtensions
         }
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.Section)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>());
-        services.AddOptions<CatalogOptions>().Bind(configuration.GetSection(CatalogOptions.Section)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CatalogOptions>, CatalogOptionsValidator>());
+        services.AddValidatedOptions<IngestOptions, IngestOptionsValidator>(configuration.GetSection(IngestOptions.Section));
+        services.AddValidatedOptions<CatalogOptions, CatalogOptionsValidator>(configuration.GetSection(CatalogOptions.Section));
         services.AddOptions<MqttOptions>().Bind(configuration.GetSection(MqttConnectionOptionsSection));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<CatalogOptions>>().Value.Build());
 
@@ -69,8 +67,7 @@ public static class IngestServiceCollectionExtensions
         services.AddOptions<MqttOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttOptions>, MqttSubscriptionsValidator>());
-        services.AddOptions<DeadLetterOptions>().Bind(configuration.GetSection(DeadLetterOptions.Section)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeadLetterOptions>, DeadLetterOptionsValidator>());
+        services.AddValidatedOptions<DeadLetterOptions, DeadLetterOptionsValidator>(configuration.GetSection(DeadLetterOptions.Section));
 
         services.TryAddSingleton<IngestMetrics>();
         services.TryAddSingleton<MqttConnectionState>();

@@ -24,11 +24,9 @@ public static class NotificationsServiceCollectionExtensions
         }
 
         services.AddEcoMonitorRuntime(configuration);
-        services.AddOptions<NotificationOptions>().Bind(configuration.GetSection(NotificationOptions.Section)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NotificationOptions>, NotificationOptionsRangeValidator>());
+        services.AddValidatedOptions<NotificationOptions, NotificationOptionsRangeValidator>(configuration.GetSection(NotificationOptions.Section));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NotificationOptions>, NotificationOptionsValidator>());
-        services.AddOptions<ResilienceTuning>().Bind(configuration.GetSection($"{NotificationOptions.Section}:Resilience")).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ResilienceTuning>, ResilienceTuningValidator>());
+        services.AddValidatedOptions<ResilienceTuning, ResilienceTuningValidator>(configuration.GetSection($"{NotificationOptions.Section}:Resilience"));
 
         // No request logging: robot tokens travel in URLs (Feishu in the path), and secrets are never logged.
         services.AddHttpClient();

@@ -22,10 +22,8 @@ public static class RuntimeServiceCollectionExtensions
         }
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<DataDirectoryOptions>().Bind(configuration).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DataDirectoryOptions>, DataDirectoryOptionsValidator>());
-        services.AddOptions<MqttConnectionOptions>().Bind(configuration.GetSection(MqttConnectionOptions.Section)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttConnectionOptions>, MqttConnectionOptionsValidator>());
+        services.AddValidatedOptions<DataDirectoryOptions, DataDirectoryOptionsValidator>(configuration);
+        services.AddValidatedOptions<MqttConnectionOptions, MqttConnectionOptionsValidator>(configuration.GetSection(MqttConnectionOptions.Section));
         services.TryAddSingleton<RuntimeMetrics>();
         services.TryAddSingleton<ReadinessConditions>();
         services.TryAddSingleton<BrokerClientFactory>();
@@ -48,6 +46,19 @@ public static class RuntimeServiceCollectionExtensions
 
         services.AddSingleton(new TMarker());
         return false;
+    }
+
+    /// <summary>
+    /// Binds <typeparamref name="TOptions"/> to <paramref name="section"/>, validated with
+    /// <typeparamref name="TValidator"/> when the host starts: a bad value stops the start with its
+    /// reason instead of failing later, where the code that uses it first runs.
+    /// </summary>
+    public static IServiceCollection AddValidatedOptions<TOptions, TValidator>(this IServiceCollection services, IConfiguration section)
+        where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        services.AddValidatedOptions<TOptions, TValidator>(section);
+        return services;
     }
 
     private sealed class RuntimeMarker;

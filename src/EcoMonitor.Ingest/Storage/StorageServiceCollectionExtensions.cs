@@ -24,10 +24,8 @@ public static class StorageServiceCollectionExtensions
 
         services.AddEcoMonitorRuntime(configuration);
         services.AddEcoMonitorDecoding(configuration);
-        services.AddOptions<InfluxOptions>().Bind(configuration.GetSection(InfluxOptions.Section)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InfluxOptions>, InfluxOptionsValidator>());
-        services.AddOptions<SpoolOptions>().Bind(configuration.GetSection(SpoolOptions.Section)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SpoolOptions>, SpoolOptionsValidator>());
+        services.AddValidatedOptions<InfluxOptions, InfluxOptionsValidator>(configuration.GetSection(InfluxOptions.Section));
+        services.AddValidatedOptions<SpoolOptions, SpoolOptionsValidator>(configuration.GetSection(SpoolOptions.Section));
         services.TryAddSingleton<IngestMetrics>();
         services.TryAddSingleton<StoreHealth>();
         services.TryAddSingleton<EcoMonitor.Ingest.Ingestion.IngestQueue>();

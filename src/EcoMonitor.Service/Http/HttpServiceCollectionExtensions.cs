@@ -10,8 +10,7 @@ public static class HttpServiceCollectionExtensions
     public static IServiceCollection AddEcoMonitorHttp(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>());
+        services.AddValidatedOptions<ApiOptions, ApiOptionsValidator>(configuration.GetSection(ApiOptions.Section));
         services.AddHealthChecks().AddCheck<ReadinessCheck>("ingest", tags: ["ready"]);
         return services;
     }
