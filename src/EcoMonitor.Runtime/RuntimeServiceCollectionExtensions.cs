@@ -57,7 +57,8 @@ public static class RuntimeServiceCollectionExtensions
         where TOptions : class
         where TValidator : class, IValidateOptions<TOptions>
     {
-        services.AddValidatedOptions<TOptions, TValidator>(section);
+        services.AddOptions<TOptions>().Bind(section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
         return services;
     }
 
