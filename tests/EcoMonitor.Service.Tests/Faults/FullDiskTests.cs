@@ -55,8 +55,6 @@ public sealed class FullDiskTests
         Assert.True(published.Completed, published.ToString());
 
         var failing = await service.WaitForMetricsAsync(m => m.GetValueOrDefault(SpoolDiskFailures) > 0, Deadline, TimeSpan.FromMilliseconds(100), "the spool to hit ENOSPC", ct);
-        using var ready = await http.GetAsync(new Uri("/health/ready", UriKind.Relative), ct);
-        var readyBody = await ready.Content.ReadAsStringAsync(ct);
 
         // Held: three more retries of the spool, and not one more acknowledgement.
         var held = await service.WaitForMetricsAsync(
@@ -65,6 +63,10 @@ public sealed class FullDiskTests
             TimeSpan.FromMilliseconds(100),
             "three more failed spool appends",
             ct);
+
+        // Asked only now: the spool counts a refused append before the writer raises the condition.
+        using var ready = await http.GetAsync(new Uri("/health/ready", UriKind.Relative), ct);
+        var readyBody = await ready.Content.ReadAsStringAsync(ct);
         Assert.Equal(503, (int)ready.StatusCode);
         Assert.Contains("spool-disk", readyBody, StringComparison.Ordinal);
         Assert.Equal(failing[Acknowledged], held[Acknowledged]);
