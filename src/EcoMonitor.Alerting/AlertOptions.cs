@@ -54,12 +54,12 @@ public sealed class AlertOptions
 }
 
 [OptionsValidator]
-public sealed partial class AlertOptionsValidator : IValidateOptions<AlertOptions>;
+internal sealed partial class AlertOptionsValidator : IValidateOptions<AlertOptions>;
 
 /// <summary><c>Alerts:Evaluator</c>: its ranges, checked at start.</summary>
 [OptionsValidator]
-public sealed partial class AlertEvaluatorOptionsValidator : IValidateOptions<AlertEvaluatorOptions>;
+internal sealed partial class AlertEvaluatorOptionsValidator : IValidateOptions<AlertEvaluatorOptions>;
 
 /// <summary><c>Alerts:Lifecycle</c>: its ranges, checked at start.</summary>
 [OptionsValidator]
-public sealed partial class AlertBookOptionsValidator : IValidateOptions<AlertBookOptions>;
+internal sealed partial class AlertBookOptionsValidator : IValidateOptions<AlertBookOptions>;

@@ -15,7 +15,7 @@ namespace EcoMonitor.Alerting;
 /// Supervised: a tick that throws is logged and counted, and the next tick runs as usual; a loop
 /// that ended there would stop deadman alerts, repeats and saves without a word.
 /// </remarks>
-public sealed partial class AlertTicker(
+internal sealed partial class AlertTicker(
     AlertPipeline alerts,
     IngestQueue queue,
     IOptions<AlertOptions> options,

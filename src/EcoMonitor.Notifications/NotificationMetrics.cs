@@ -4,7 +4,7 @@ using Prometheus;
 namespace EcoMonitor.Notifications;
 
 /// <summary>The counters of the notification module, exported on <c>/metrics</c>.</summary>
-public sealed class NotificationMetrics
+internal sealed class NotificationMetrics
 {
     private readonly RuntimeMetrics _runtime;
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace EcoMonitor.Notifications;
 
 /// <summary>Section <c>Notifications</c> (README.md#configuration, docs/notifications.md#channels).</summary>
-public sealed class NotificationOptions
+internal sealed class NotificationOptions
 {
     public const string Section = "Notifications";
 
@@ -66,10 +66,10 @@ public sealed class NotificationOptions
 
 /// <summary>The ranges of <see cref="NotificationOptions"/> and of each channel; <see cref="NotificationOptionsValidator"/> checks the rest.</summary>
 [OptionsValidator]
-public sealed partial class NotificationOptionsRangeValidator : IValidateOptions<NotificationOptions>;
+internal sealed partial class NotificationOptionsRangeValidator : IValidateOptions<NotificationOptions>;
 
 /// <summary>One channel (<c>Notifications:Channels:N</c>). Which keys apply depends on <see cref="Type"/>.</summary>
-public sealed class ChannelOptions
+internal sealed class ChannelOptions
 {
     /// <summary>Unique; routes name it.</summary>
     public string Name { get; set; } = string.Empty;
@@ -135,7 +135,7 @@ public sealed class ChannelOptions
 }
 
 /// <summary>A route: notifications matching every given matcher go to <see cref="Channels"/>.</summary>
-public sealed class RouteOptions
+internal sealed class RouteOptions
 {
     public NotificationMatcher Match { get; set; } = new();
 
@@ -146,7 +146,7 @@ public sealed class RouteOptions
 }
 
 /// <summary>A silence: matching notifications are not sent until <see cref="Until"/>.</summary>
-public sealed class SilenceOptions
+internal sealed class SilenceOptions
 {
     public NotificationMatcher Match { get; set; } = new();
 
@@ -156,7 +156,7 @@ public sealed class SilenceOptions
 }
 
 /// <summary>Globs on the notification's fields; an unset matcher matches everything.</summary>
-public sealed class NotificationMatcher
+internal sealed class NotificationMatcher
 {
     /// <summary>Lowest severity that matches: <c>info</c>, <c>warning</c>, <c>critical</c>.</summary>
     public string? Severity { get; set; }

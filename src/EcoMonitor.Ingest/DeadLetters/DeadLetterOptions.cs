@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace EcoMonitor.Ingest.DeadLetters;
 
 /// <summary>The dead-letter store's bounds and its optional copy to MQTT (section <c>DeadLetters</c>).</summary>
-public sealed class DeadLetterOptions
+internal sealed class DeadLetterOptions
 {
     public const string Section = "DeadLetters";
 
@@ -34,4 +34,4 @@ public sealed class DeadLetterOptions
 }
 
 [OptionsValidator]
-public sealed partial class DeadLetterOptionsValidator : IValidateOptions<DeadLetterOptions>;
+internal sealed partial class DeadLetterOptionsValidator : IValidateOptions<DeadLetterOptions>;

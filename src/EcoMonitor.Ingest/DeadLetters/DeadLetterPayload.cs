@@ -10,7 +10,7 @@ namespace EcoMonitor.Ingest.DeadLetters;
 /// payload's size and SHA-256, so that a cut payload can still be matched with the sender's copy.
 /// Reads the payload in place: a huge one is never copied whole.
 /// </summary>
-public sealed record DeadLetterPayload(string? Text, string? Base64, long Bytes, string Sha256, bool Truncated)
+internal sealed record DeadLetterPayload(string? Text, string? Base64, long Bytes, string Sha256, bool Truncated)
 {
     public static DeadLetterPayload Of(ReadOnlySpan<byte> payload, int maxBytes)
     {

@@ -9,7 +9,7 @@ namespace EcoMonitor.Ingest.DeadLetters;
 /// <see cref="DeadLetterOptions.MaxPayloadBytes"/> of it, with the whole payload's size and
 /// SHA-256, and whether it was cut (docs/decisions.md, "Dead letters").
 /// </summary>
-public sealed record DeadLetterRecord(
+internal sealed record DeadLetterRecord(
     DateTimeOffset Time,
     string Topic,
     string Format,

@@ -9,7 +9,7 @@ namespace EcoMonitor.Ingest.DeadLetters;
 /// truth, so when the broker is slow the copies are dropped (and counted) rather than queued
 /// without bound.
 /// </summary>
-public sealed class DeadLetterRepublisher(IOptions<DeadLetterOptions> options, IngestMetrics metrics)
+internal sealed class DeadLetterRepublisher(IOptions<DeadLetterOptions> options, IngestMetrics metrics)
 {
     private readonly Channel<(string Topic, byte[] Record)> _channel = Channel.CreateBounded<(string, byte[])>(
         new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });

@@ -23,7 +23,7 @@ namespace EcoMonitor.Ingest.DeadLetters;
 /// acknowledged; the line is cut back first, so no torn line stays, and the readiness condition
 /// <c>dead-letter-disk</c> is raised until a write succeeds again (docs/decisions.md, "Full disks").
 /// </summary>
-public sealed partial class DeadLetterStore(
+internal sealed partial class DeadLetterStore(
     IOptions<DataDirectoryOptions> options,
     IOptions<DeadLetterOptions> limits,
     DeadLetterRepublisher republisher,

@@ -4,7 +4,7 @@ using EcoMonitor.Core.Ingestion;
 namespace EcoMonitor.Ingest.DeadLetters;
 
 /// <summary>Where the message handler records a refused message before it may be acknowledged.</summary>
-public interface IDeadLetterSink
+internal interface IDeadLetterSink
 {
     /// <summary>Returns once the record is durable; throws (e.g. <see cref="IOException"/>) if it cannot be.</summary>
     Task WriteAsync(IncomingMessage message, IngestResult result, CancellationToken cancellationToken);
@@ -15,7 +15,7 @@ public interface IDeadLetterSink
 /// store registered a second time: the container disposes what a factory returns, and would
 /// dispose the store twice.
 /// </summary>
-public sealed class DeadLetterStoreSink(DeadLetterStore store) : IDeadLetterSink
+internal sealed class DeadLetterStoreSink(DeadLetterStore store) : IDeadLetterSink
 {
     public Task WriteAsync(IncomingMessage message, IngestResult result, CancellationToken cancellationToken) =>
         store.WriteAsync(message, result, cancellationToken);

@@ -43,4 +43,4 @@ public sealed class CatalogMetric
 }
 
 [OptionsValidator]
-public sealed partial class CatalogOptionsValidator : IValidateOptions<CatalogOptions>;
+internal sealed partial class CatalogOptionsValidator : IValidateOptions<CatalogOptions>;

@@ -10,7 +10,7 @@ namespace EcoMonitor.Ingest.Ingestion;
 /// is not mistaken for a repeat. Bounded: past <see cref="MaxDevices"/> devices the memory is
 /// reset rather than grown.
 /// </summary>
-public sealed class DuplicateTracker
+internal sealed class DuplicateTracker
 {
     public const int MaxDevices = 100_000;
     public const int Window = 1024;

@@ -34,4 +34,4 @@ public sealed class IngestOptions
 }
 
 [OptionsValidator]
-public sealed partial class IngestOptionsValidator : IValidateOptions<IngestOptions>;
+internal sealed partial class IngestOptionsValidator : IValidateOptions<IngestOptions>;

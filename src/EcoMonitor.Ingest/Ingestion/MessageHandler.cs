@@ -16,7 +16,7 @@ namespace EcoMonitor.Ingest.Ingestion;
 /// the counts) is not done again, so a retry neither counts twice nor records a second dead letter.
 /// The alert engine sees the readings again; observing the same reading twice changes nothing.
 /// </remarks>
-public sealed partial class MessageHandler(
+internal sealed partial class MessageHandler(
     MessageIngestor ingestor,
     IDeadLetterSink deadLetters,
     IngestQueue queue,
@@ -79,7 +79,7 @@ public sealed partial class MessageHandler(
 }
 
 /// <summary>What the handling of one delivery has done so far (see <see cref="MessageHandler"/>).</summary>
-public sealed class HandlingProgress
+internal sealed class HandlingProgress
 {
     /// <summary>The decoded message, once decoded (and counted as received).</summary>
     internal IngestResult? Result { get; set; }

@@ -29,7 +29,7 @@ namespace EcoMonitor.Ingest.Mqtt;
 /// and reconnects, keeping the session, so that the broker redelivers what is unacknowledged
 /// instead of holding an in-flight slot forever (docs/decisions.md).
 /// </remarks>
-public sealed partial class MqttIngestConsumer(
+internal sealed partial class MqttIngestConsumer(
     IOptions<MqttOptions> options,
     BrokerClientFactory clients,
     MessageHandler handler,
@@ -500,7 +500,7 @@ public sealed partial class MqttIngestConsumer(
 /// <param name="NotUnsubscribed">Left the configuration, but the broker refused to unsubscribe them.</param>
 /// <param name="SessionPresent">Whether the broker resumed the persistent session.</param>
 /// <param name="Saved">Whether the list was written to <c>DataDirectory/state/subscriptions.json</c>.</param>
-public sealed record SubscriptionsView(
+internal sealed record SubscriptionsView(
     IReadOnlyList<string> Filters,
     IReadOnlyList<string> Unsubscribed,
     IReadOnlyList<string> NotUnsubscribed,

@@ -127,7 +127,7 @@ public sealed class MqttSubscription
 }
 
 /// <summary>Checks what attributes cannot: patterns, kinds, zones and formats of the subscriptions.</summary>
-public sealed class MqttSubscriptionsValidator(PayloadFormats formats) : IValidateOptions<MqttOptions>
+internal sealed class MqttSubscriptionsValidator(PayloadFormats formats) : IValidateOptions<MqttOptions>
 {
     public ValidateOptionsResult Validate(string? name, MqttOptions options)
     {
@@ -160,4 +160,4 @@ public sealed class MqttSubscriptionsValidator(PayloadFormats formats) : IValida
 }
 
 [OptionsValidator]
-public sealed partial class MqttOptionsValidator : IValidateOptions<MqttOptions>;
+internal sealed partial class MqttOptionsValidator : IValidateOptions<MqttOptions>;

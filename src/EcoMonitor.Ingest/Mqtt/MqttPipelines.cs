@@ -13,7 +13,7 @@ namespace EcoMonitor.Ingest.Mqtt;
 /// <see cref="Handling"/>: a message whose handling throws is retried in process
 /// (<c>Mqtt:HandlingRetries</c>, <c>HandlingRetryDelay</c>, <c>HandlingMaxRetryDelay</c>).
 /// </summary>
-public sealed partial class MqttPipelines(ResiliencePipelineProvider<string> pipelines)
+internal sealed partial class MqttPipelines(ResiliencePipelineProvider<string> pipelines)
 {
     public const string ReconnectKey = "ecomonitor-mqtt-reconnect";
     public const string HandlingKey = "ecomonitor-mqtt-handling";
@@ -58,7 +58,7 @@ public sealed partial class MqttPipelines(ResiliencePipelineProvider<string> pip
 }
 
 /// <summary>The broker refused a subscription: a configuration or ACL error, not an outage.</summary>
-public sealed class MqttSubscribeRefusedException : Exception
+internal sealed class MqttSubscribeRefusedException : Exception
 {
     public MqttSubscribeRefusedException()
     {

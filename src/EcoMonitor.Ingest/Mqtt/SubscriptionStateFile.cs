@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace EcoMonitor.Ingest.Mqtt;
 
 /// <summary>What <c>DataDirectory/state/subscriptions.json</c> holds: the broker filters the persistent session of <see cref="ClientId"/> at <see cref="Broker"/> may hold.</summary>
-public sealed record SubscriptionState(int Version, string Broker, string ClientId, IReadOnlyList<string> Filters)
+internal sealed record SubscriptionState(int Version, string Broker, string ClientId, IReadOnlyList<string> Filters)
 {
     public const int CurrentVersion = 1;
 }
@@ -16,7 +16,7 @@ public sealed record SubscriptionState(int Version, string Broker, string Client
 /// delivering it). A write goes to a temporary file, is fsynced and renamed over the old one, so a
 /// crash leaves the old list or the new, never half (docs/decisions.md).
 /// </summary>
-public sealed class SubscriptionStateFile(IOptions<DataDirectoryOptions> options)
+internal sealed class SubscriptionStateFile(IOptions<DataDirectoryOptions> options)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 

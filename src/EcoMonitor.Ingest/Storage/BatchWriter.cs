@@ -17,7 +17,7 @@ namespace EcoMonitor.Ingest.Storage;
 /// (full, failing) is held the same way, with the readiness condition <c>spool-disk</c> raised, until
 /// the store or the spool takes the batch again (docs/decisions.md, "Full disks").
 /// </summary>
-public sealed partial class BatchWriter(
+internal sealed partial class BatchWriter(
     IngestQueue queue,
     StoreWriter store,
     DiskSpool spool,

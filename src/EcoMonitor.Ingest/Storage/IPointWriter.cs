@@ -7,13 +7,13 @@ namespace EcoMonitor.Ingest.Storage;
 /// (credentials, or a bucket or org that does not exist); <see cref="StoreBusyException"/> (the
 /// store asks to be left alone for a while); anything else is an outage and worth retrying.
 /// </remarks>
-public interface IPointWriter
+internal interface IPointWriter
 {
     Task WriteAsync(IReadOnlyList<string> lines, CancellationToken cancellationToken);
 }
 
 /// <summary>The store refused the points themselves (400, 422, partial write): retrying cannot help.</summary>
-public sealed class StoreRejectedException : Exception
+internal sealed class StoreRejectedException : Exception
 {
     public StoreRejectedException()
     {
@@ -31,7 +31,7 @@ public sealed class StoreRejectedException : Exception
 }
 
 /// <summary>The request was too large (413): the batch is split.</summary>
-public sealed class StoreTooLargeException : Exception
+internal sealed class StoreTooLargeException : Exception
 {
     public StoreTooLargeException()
     {
@@ -52,7 +52,7 @@ public sealed class StoreTooLargeException : Exception
 /// The store refused our credentials (401, 403) or has no such bucket or org (404): waiting fixes
 /// neither, an operator must act; meanwhile we spool and report not-ready.
 /// </summary>
-public sealed class StoreUnauthorizedException : Exception
+internal sealed class StoreUnauthorizedException : Exception
 {
     public StoreUnauthorizedException()
     {
@@ -70,7 +70,7 @@ public sealed class StoreUnauthorizedException : Exception
 }
 
 /// <summary>The store could not take the batch now (outage, overload, credentials): spool it.</summary>
-public sealed class StoreUnavailableException : Exception
+internal sealed class StoreUnavailableException : Exception
 {
     public StoreUnavailableException()
     {
@@ -91,7 +91,7 @@ public sealed class StoreUnavailableException : Exception
 /// The store is overloaded or rate-limits us (429, 503; InfluxDB Cloud) and said when to come back
 /// (<c>Retry-After</c>): an outage that is retried, never sooner than it asked.
 /// </summary>
-public sealed class StoreBusyException : Exception
+internal sealed class StoreBusyException : Exception
 {
     public StoreBusyException()
     {

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace EcoMonitor.Ingest.Storage;
 
 /// <summary>The time-series store (section <c>Influx</c>, docs/schema.md#writing, README.md#configuration).</summary>
-public sealed class InfluxOptions
+internal sealed class InfluxOptions
 {
     public const string Section = "Influx";
 
@@ -35,4 +35,4 @@ public sealed class InfluxOptions
 }
 
 [OptionsValidator]
-public sealed partial class InfluxOptionsValidator : IValidateOptions<InfluxOptions>;
+internal sealed partial class InfluxOptionsValidator : IValidateOptions<InfluxOptions>;

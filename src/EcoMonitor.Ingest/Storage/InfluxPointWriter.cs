@@ -11,7 +11,7 @@ namespace EcoMonitor.Ingest.Storage;
 /// drops points on dispose, which breaks acknowledge-after-store.) Each InfluxDB answer becomes
 /// one of <see cref="IPointWriter"/>'s outcomes; docs/decisions.md, "The store's answers", lists them.
 /// </summary>
-public sealed class InfluxPointWriter : IPointWriter, IDisposable
+internal sealed class InfluxPointWriter : IPointWriter, IDisposable
 {
     private readonly InfluxDBClient _client;
     private readonly WriteApiAsync _writeApi;

@@ -11,7 +11,7 @@ namespace EcoMonitor.Ingest.Storage;
 /// store's idempotent points make harmless. Damage in a segment is logged and counted, the
 /// intact records before it are replayed.
 /// </summary>
-public sealed partial class SpoolReplayer(
+internal sealed partial class SpoolReplayer(
     DiskSpool spool,
     StoreWriter store,
     StoreWritePipeline pipelines,

@@ -17,7 +17,7 @@ namespace EcoMonitor.Ingest.Storage;
 /// Both wait at least what a busy store asked (<c>Retry-After</c> of a 429 or 503); a live batch
 /// asked to wait longer than <see cref="MaxLiveRetryAfter"/> is spooled at once instead.
 /// </summary>
-public sealed partial class StoreWritePipeline
+internal sealed partial class StoreWritePipeline
 {
     /// <summary>Longest wait a live batch spends on one <c>Retry-After</c>: the live retry's longest backoff.</summary>
     public static readonly TimeSpan MaxLiveRetryAfter = TimeSpan.FromSeconds(5);

@@ -11,7 +11,7 @@ namespace EcoMonitor.Ingest.Storage;
 /// retries, an open circuit, refused credentials or a missing bucket end in <see cref="StoreUnavailableException"/>:
 /// the caller spools or waits.
 /// </summary>
-public sealed partial class StoreWriter(
+internal sealed partial class StoreWriter(
     IPointWriter writer,
     StoreWritePipeline pipelines,
     DeadLetterStore deadLetters,

@@ -42,7 +42,7 @@ namespace EcoMonitor.Notifications.Channels;
 /// <para>Answers: 2xx delivered; 400 (the alerts were refused as invalid) and other 4xx are not
 /// retryable, except 408 and 429; 5xx are retryable, with <c>Retry-After</c> when given.</para>
 /// </remarks>
-public sealed partial class AlertmanagerChannel(
+internal sealed partial class AlertmanagerChannel(
     ChannelOptions options,
     HttpClient http,
     NotificationFormatter formatter,

@@ -27,7 +27,7 @@ namespace EcoMonitor.Notifications.Channels;
 /// throttles the robot for a while).</para>
 /// <para>Answers: HTTP 200 with <c>errcode</c> 0 is delivered; see <see cref="Refusal"/> for the rest.</para>
 /// </remarks>
-public sealed partial class DingTalkChannel(ChannelOptions options, HttpClient http, TimeProvider time, ILogger<DingTalkChannel> logger) : INotificationChannel
+internal sealed partial class DingTalkChannel(ChannelOptions options, HttpClient http, TimeProvider time, ILogger<DingTalkChannel> logger) : INotificationChannel
 {
     /// <summary>DingTalk refuses larger bodies ("body 大小不合法 … 请保持大小在 20000bytes 以内").</summary>
     public const int MaxBodyBytes = 20_000;

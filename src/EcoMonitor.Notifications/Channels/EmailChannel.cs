@@ -35,7 +35,7 @@ namespace EcoMonitor.Notifications.Channels;
 /// still waiting go out (until the expiry policy gives them up). Connection, TLS and protocol
 /// errors are let through for the dispatcher to retry.</para>
 /// </remarks>
-public sealed partial class EmailChannel(ChannelOptions options, TimeProvider time, ILogger<EmailChannel> logger) : INotificationChannel
+internal sealed partial class EmailChannel(ChannelOptions options, TimeProvider time, ILogger<EmailChannel> logger) : INotificationChannel
 {
     private readonly SecureSocketOptions _security = SecurityOf(options);
     private readonly MailboxAddress _from = Validated(options);

@@ -31,7 +31,7 @@ namespace EcoMonitor.Notifications.Channels;
 /// <para>Answers: <c>code</c> 0 (older replies: <c>StatusCode</c> 0) is delivered; see
 /// <see cref="Refusal"/> for the rest.</para>
 /// </remarks>
-public sealed partial class FeishuChannel(ChannelOptions options, HttpClient http, TimeProvider time, ILogger<FeishuChannel> logger) : INotificationChannel
+internal sealed partial class FeishuChannel(ChannelOptions options, HttpClient http, TimeProvider time, ILogger<FeishuChannel> logger) : INotificationChannel
 {
     /// <summary>Feishu: "the request body data size cannot exceed 20 KB" (kept a little under 20 KiB).</summary>
     public const int MaxBodyBytes = 20_000;

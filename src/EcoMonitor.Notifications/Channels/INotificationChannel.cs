@@ -9,7 +9,7 @@ namespace EcoMonitor.Notifications.Channels;
 /// message, build their request from <see cref="NotificationMessage"/> and its rendering, and
 /// never log a secret or a whole body at Information.
 /// </summary>
-public interface INotificationChannel
+internal interface INotificationChannel
 {
     /// <summary>The channel's configured name (routes refer to it).</summary>
     string Name { get; }

@@ -7,7 +7,7 @@ namespace EcoMonitor.Notifications.Channels;
 /// again. The dispatcher calls <see cref="TickAsync"/> every <see cref="Interval"/> while the
 /// channel is configured, one call at a time per channel.
 /// </summary>
-public interface IPeriodicChannel
+internal interface IPeriodicChannel
 {
     /// <summary>How often <see cref="TickAsync"/> is called.</summary>
     TimeSpan Interval { get; }

@@ -7,7 +7,7 @@ using EcoMonitor.Notifications.Outbox;
 namespace EcoMonitor.Notifications.Channels;
 
 /// <summary>Writes each notification to the log at Warning (docs/notifications.md#log, the default channel). Fields, never secrets.</summary>
-public sealed partial class LogChannel(ChannelOptions options, ILogger<LogChannel> logger) : INotificationChannel
+internal sealed partial class LogChannel(ChannelOptions options, ILogger<LogChannel> logger) : INotificationChannel
 {
     public string Name => options.Name;
 

@@ -36,7 +36,7 @@ namespace EcoMonitor.Notifications.Channels;
 /// subscribers" included: the broker took it). A site containing <c>/</c>, <c>+</c> or <c>#</c>
 /// has them replaced by <c>_</c> in the topic.</para>
 /// </remarks>
-public sealed partial class MqttChannel(
+internal sealed partial class MqttChannel(
     ChannelOptions options,
     IOptions<MqttConnectionOptions> mqttOptions,
     BrokerClientFactory clients,

@@ -7,7 +7,7 @@ namespace EcoMonitor.Notifications.Channels;
 /// start. Each type's constructor takes its <see cref="ChannelOptions"/>; shared services come
 /// from the container.
 /// </summary>
-public sealed class NotificationChannelFactory(IServiceProvider services)
+internal sealed class NotificationChannelFactory(IServiceProvider services)
 {
     /// <summary>The types a channel may have (docs/notifications.md#channels).</summary>
     public static IReadOnlyList<string> Types { get; } = ["webhook", "alertmanager", "dingtalk", "wecom", "feishu", "email", "mqtt", "log"];

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace EcoMonitor.Notifications.Channels;
 
 /// <summary>Checks <c>Notifications</c> at start (and in <c>check-config</c>), listing every problem.</summary>
-public sealed class NotificationOptionsValidator : IValidateOptions<NotificationOptions>
+internal sealed class NotificationOptionsValidator : IValidateOptions<NotificationOptions>
 {
     public ValidateOptionsResult Validate(string? name, NotificationOptions options)
     {

@@ -20,7 +20,7 @@ namespace EcoMonitor.Notifications.Channels;
 /// <para>No signature: the key in the webhook URL is the secret (never logged).</para>
 /// <para>Answers: <c>errcode</c> 0 is delivered; see <see cref="Refusal"/> for the rest.</para>
 /// </remarks>
-public sealed partial class WeComChannel(ChannelOptions options, HttpClient http, TimeProvider time, ILogger<WeComChannel> logger) : INotificationChannel
+internal sealed partial class WeComChannel(ChannelOptions options, HttpClient http, TimeProvider time, ILogger<WeComChannel> logger) : INotificationChannel
 {
     /// <summary>WeCom's limit on <c>markdown.content</c>: "最长不超过4096个字节，必须是utf8编码" (over it: errcode 40058).</summary>
     public const int MaxContentBytes = 4096;

@@ -31,7 +31,7 @@ namespace EcoMonitor.Notifications.Channels;
 /// <para>Answers: 2xx delivered; 408, 429 and 5xx retryable, with <c>Retry-After</c> (seconds or an
 /// HTTP date) when given; other 4xx not retryable.</para>
 /// </remarks>
-public sealed partial class WebhookChannel(ChannelOptions options, HttpClient http, TimeProvider time, ILogger<WebhookChannel> logger) : INotificationChannel
+internal sealed partial class WebhookChannel(ChannelOptions options, HttpClient http, TimeProvider time, ILogger<WebhookChannel> logger) : INotificationChannel
 {
     public const string IdempotencyHeader = "Idempotency-Key";
     public const string SignatureHeader = "X-EcoMonitor-Signature";

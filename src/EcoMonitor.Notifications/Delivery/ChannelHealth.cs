@@ -7,7 +7,7 @@ namespace EcoMonitor.Notifications.Delivery;
 /// always current; it never makes the service not-ready: a channel that is down delays its own
 /// notifications, not ingestion.
 /// </summary>
-public sealed class ChannelHealth(Func<double> pending)
+internal sealed class ChannelHealth(Func<double> pending)
 {
     public const string Running = "running";
 

@@ -14,7 +14,7 @@ namespace EcoMonitor.Notifications.Delivery;
 /// circuit breaker so a channel that is down is not hammered. What the pipeline gives up on, the
 /// channel's worker retries later, until the notification's expiry.
 /// </summary>
-public static class ChannelResilience
+internal static class ChannelResilience
 {
     public static ResiliencePipeline Build(ChannelOptions options, TimeProvider time, ResilienceTuning? tuning = null)
     {
@@ -61,7 +61,7 @@ public static class ChannelResilience
 }
 
 /// <summary>Section <c>Notifications:Resilience</c>: the numbers of <see cref="ChannelResilience"/> and of a worker's backoff.</summary>
-public sealed class ResilienceTuning
+internal sealed class ResilienceTuning
 {
     /// <summary>Quick retries of one message within one round.</summary>
     [System.ComponentModel.DataAnnotations.Range(0, 10)]
@@ -88,4 +88,4 @@ public sealed class ResilienceTuning
 }
 
 [Microsoft.Extensions.Options.OptionsValidator]
-public sealed partial class ResilienceTuningValidator : Microsoft.Extensions.Options.IValidateOptions<ResilienceTuning>;
+internal sealed partial class ResilienceTuningValidator : Microsoft.Extensions.Options.IValidateOptions<ResilienceTuning>;

@@ -11,7 +11,7 @@ namespace EcoMonitor.Notifications.Delivery;
 /// <see cref="ChannelHealth"/> as the <c>notifications</c> detail of <c>/health/ready</c>.
 /// See docs/notifications.md, "Supervision".
 /// </summary>
-public sealed partial class ChannelSupervisor(
+internal sealed partial class ChannelSupervisor(
     ResilienceTuning tuning,
     TimeProvider time,
     NotificationMetrics metrics,

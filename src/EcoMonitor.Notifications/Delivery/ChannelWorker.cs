@@ -18,7 +18,7 @@ namespace EcoMonitor.Notifications.Delivery;
 /// notifications that are done (sent, skipped, given up or expired), so a restart resends at most
 /// what was in flight.
 /// </summary>
-public sealed partial class ChannelWorker
+internal sealed partial class ChannelWorker
 {
     private const int MaxPending = 5000;
 

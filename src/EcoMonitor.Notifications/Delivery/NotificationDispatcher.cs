@@ -15,7 +15,7 @@ namespace EcoMonitor.Notifications.Delivery;
 /// Every loop runs under a <see cref="ChannelSupervisor"/>: one that throws is restarted, and each
 /// channel's health shows in <c>/health/ready</c> (docs/notifications.md, "Supervision").
 /// </summary>
-public sealed partial class NotificationDispatcher(
+internal sealed partial class NotificationDispatcher(
     NotificationOutbox outbox,
     NotificationChannelFactory factory,
     NotificationRouter router,

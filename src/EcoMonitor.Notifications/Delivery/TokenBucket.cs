@@ -6,7 +6,7 @@ namespace EcoMonitor.Notifications.Delivery;
 /// message over the limit waits for its token (queued, never dropped). On
 /// <see cref="TimeProvider"/>, so tests drive it with a fake clock.
 /// </summary>
-public sealed class TokenBucket(int perMinute, TimeProvider time)
+internal sealed class TokenBucket(int perMinute, TimeProvider time)
 {
     private readonly double _capacity = perMinute;
     private readonly double _perSecond = perMinute / 60.0;

@@ -11,7 +11,7 @@ namespace EcoMonitor.Notifications.Routing;
 /// it back (<c>Notifications:Silences</c>). Matchers are compiled once; options are validated at
 /// start (<see cref="NotificationOptionsValidator"/>), so parsing here cannot fail.
 /// </summary>
-public sealed class NotificationRouter
+internal sealed class NotificationRouter
 {
     private readonly IReadOnlyList<(Matcher Match, IReadOnlyList<string> Channels, bool Continue)> _routes;
     private readonly IReadOnlyList<(Matcher Match, DateTimeOffset Until)> _silences;

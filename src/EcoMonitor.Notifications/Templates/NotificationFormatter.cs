@@ -20,7 +20,7 @@ namespace EcoMonitor.Notifications.Templates;
 /// from (the rule's description), the AQI level and colour for AQI rules, start (and end) time in
 /// the channel's time zone, and a link to the alert on the officers' page.
 /// </summary>
-public sealed class NotificationFormatter(MetricCatalog catalog, IOptions<NotificationOptions> options)
+internal sealed class NotificationFormatter(MetricCatalog catalog, IOptions<NotificationOptions> options)
 {
     public const string Chinese = "zh-CN";
     public const string English = "en";

@@ -38,4 +38,4 @@ public class MqttConnectionOptions
 }
 
 [OptionsValidator]
-public sealed partial class MqttConnectionOptionsValidator : IValidateOptions<MqttConnectionOptions>;
+internal sealed partial class MqttConnectionOptionsValidator : IValidateOptions<MqttConnectionOptions>;

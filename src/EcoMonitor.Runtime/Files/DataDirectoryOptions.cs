@@ -14,4 +14,4 @@ public sealed class DataDirectoryOptions
 }
 
 [OptionsValidator]
-public sealed partial class DataDirectoryOptionsValidator : IValidateOptions<DataDirectoryOptions>;
+internal sealed partial class DataDirectoryOptionsValidator : IValidateOptions<DataDirectoryOptions>;

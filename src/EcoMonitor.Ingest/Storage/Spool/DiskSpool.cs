@@ -13,7 +13,7 @@ namespace EcoMonitor.Ingest.Storage.Spool;
 /// they survive restarts. The total size is bounded by <see cref="SpoolOptions.MaxBytes"/>:
 /// an append that would pass it is refused, never made room for by dropping.
 /// </summary>
-public sealed partial class DiskSpool : IDisposable
+internal sealed partial class DiskSpool : IDisposable
 {
     private const string Extension = ".seg";
     private readonly Lock _lock = new();

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace EcoMonitor.Ingest.Storage.Spool;
 
 /// <summary>The disk spool that holds readings while the store is down (section <c>Spool</c>).</summary>
-public sealed class SpoolOptions
+internal sealed class SpoolOptions
 {
     public const string Section = "Spool";
 
@@ -29,4 +29,4 @@ public sealed class SpoolOptions
 }
 
 [OptionsValidator]
-public sealed partial class SpoolOptionsValidator : IValidateOptions<SpoolOptions>;
+internal sealed partial class SpoolOptionsValidator : IValidateOptions<SpoolOptions>;

@@ -9,7 +9,7 @@ namespace EcoMonitor.Ingest.Storage.Spool;
 /// 32-bit), then the payload: the batch's line-protocol points, one per line. The checksum
 /// finds a record torn by a crash or damaged on disk.
 /// </summary>
-public static class SpoolRecordFormat
+internal static class SpoolRecordFormat
 {
     public const uint Magic = 0x50534345; // "ECSP"
     public const int HeaderBytes = 12;

@@ -6,7 +6,7 @@ namespace EcoMonitor.Ingest.Storage.Spool;
 /// record and says how many bytes from there on could not be read: records cannot be found
 /// again after damage without guessing.
 /// </summary>
-public sealed class SpoolSegmentReader : IDisposable
+internal sealed class SpoolSegmentReader : IDisposable
 {
     private readonly FileStream _file;
 
