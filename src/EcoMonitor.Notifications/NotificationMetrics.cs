@@ -13,6 +13,7 @@ internal sealed class NotificationMetrics
         ArgumentNullException.ThrowIfNull(runtime);
         _runtime = runtime;
         var factory = runtime.Factory;
+        SilenceChanges = factory.CreateCounter("ecomonitor_silence_changes_total", "Silences created or expired through /api/silences, by change.", ["change"]);
         NotificationsQueued = factory.CreateCounter("ecomonitor_notifications_queued_total", "Notifications made durable in the outbox.");
         NotificationsSent = factory.CreateCounter("ecomonitor_notifications_sent_total", "Notifications delivered, by channel.", ["channel"]);
         NotificationsPending = factory.CreateGauge("ecomonitor_notifications_pending", "Notifications in the outbox not yet done for a channel.", ["channel"]);
@@ -25,6 +26,9 @@ internal sealed class NotificationMetrics
     }
 
     public CollectorRegistry Registry => _runtime.Registry;
+
+    /// <summary>Silences created or expired through the API, by <c>change</c>.</summary>
+    public Counter SilenceChanges { get; }
 
     /// <summary>Label <c>store</c>: one of <see cref="Runtime.Health.DiskStores"/>.</summary>
     public Counter DiskWriteFailures => _runtime.DiskWriteFailures;

@@ -32,6 +32,8 @@ public static class NotificationsServiceCollectionExtensions
         services.AddHttpClient();
         services.ConfigureHttpClientDefaults(b => b.RemoveAllLoggers());
         services.TryAddSingleton<NotificationMetrics>();
+        services.TryAddSingleton<SilenceBook>();
+        services.TryAddSingleton<ISilences>(sp => sp.GetRequiredService<SilenceBook>());
         services.TryAddSingleton<NotificationRouter>();
         services.TryAddSingleton<NotificationFormatter>();
         services.TryAddSingleton<NotificationChannelFactory>();

@@ -8,17 +8,20 @@ namespace EcoMonitor.Notifications.Routing;
 
 /// <summary>
 /// Which channels a notification goes to (<c>Notifications:Routes</c>) and whether a silence holds
-/// it back (<c>Notifications:Silences</c>). Matchers are compiled once; options are validated at
+/// it back (<c>Notifications:Silences</c> and those made through <c>/api/silences</c>, <see cref="SilenceBook"/>). Matchers are compiled once; options are validated at
 /// start (<see cref="NotificationOptionsValidator"/>), so parsing here cannot fail.
 /// </summary>
 internal sealed class NotificationRouter
 {
     private readonly IReadOnlyList<(Matcher Match, IReadOnlyList<string> Channels, bool Continue)> _routes;
     private readonly IReadOnlyList<(Matcher Match, DateTimeOffset Until)> _silences;
+    private readonly SilenceBook? _book;
 
-    public NotificationRouter(IOptions<NotificationOptions> options)
+    /// <param name="silences">The configured silences merged with those made through the API; without it, the configured ones only.</param>
+    public NotificationRouter(IOptions<NotificationOptions> options, SilenceBook? silences = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _book = silences;
         _routes = [.. options.Value.Routes.Select(r => (Matcher.Compile(r.Match), (IReadOnlyList<string>)r.Channels, r.Continue))];
         _silences = [.. options.Value.Silences.Select(s => (Matcher.Compile(s.Match), s.Until))];
     }
@@ -57,6 +60,11 @@ internal sealed class NotificationRouter
     public bool IsSilenced(AlertNotification n, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(n);
+        if (_book is not null)
+        {
+            return _book.IsSilenced(n, now);
+        }
+
         foreach (var (match, until) in _silences)
         {
             if (now < until && match.IsMatch(n))
@@ -91,7 +99,7 @@ internal sealed class NotificationRouter
         }
     }
 
-    private sealed record Matcher(AlertSeverity? MinSeverity, SensorKind? Kind, Glob Site, Glob Device, Glob Rule, Glob Metric)
+    internal sealed record Matcher(AlertSeverity? MinSeverity, SensorKind? Kind, Glob Site, Glob Device, Glob Rule, Glob Metric)
     {
         public static Matcher Compile(NotificationMatcher m) => new(
             AlertSeverities.TryParse(m.Severity, out var severity) ? severity : null,

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using EcoMonitor.Alerting;
 using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Readings;
@@ -50,7 +48,7 @@ public static class AlertEndpoints
                 return Results.Problem("acknowledging needs an API token: set Api:Token or Api:TokenFile", statusCode: StatusCodes.Status403Forbidden);
             }
 
-            if (!Authorized(http, token))
+            if (!ApiAuthorization.HasBearer(http, token))
             {
                 return Results.Problem("missing or wrong bearer token", statusCode: StatusCodes.Status401Unauthorized);
             }
@@ -73,24 +71,8 @@ public static class AlertEndpoints
 
         return app;
     }
-
-    private static bool Authorized(HttpRequest http, string token)
-    {
-        var header = http.Headers.Authorization.ToString();
-        const string Scheme = "Bearer ";
-        if (!header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        // Constant time: the comparison must not tell how much of a guess was right.
-        return CryptographicOperations.FixedTimeEquals(
-            Encoding.UTF8.GetBytes(header[Scheme.Length..].Trim()),
-            Encoding.UTF8.GetBytes(token));
-    }
 }
 
-/// <summary>Body of <c>POST /api/alerts/{id}/ack</c>.</summary>
 public sealed record AcknowledgeRequest(string? By, string? Comment);
 
 /// <summary>An alert as the API shows it (field names as in docs/notifications.md#the-alert-object).</summary>

@@ -14,6 +14,7 @@ public static class EndpointExtensions
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthResponseWriter.WriteAsync });
         app.MapMetrics("/metrics", app.Services.GetRequiredService<RuntimeMetrics>().Registry);
         app.MapAlertEndpoints();
+        app.MapSilenceEndpoints();
         return app;
     }
 }
