@@ -37,6 +37,7 @@ public static class NotificationsServiceCollectionExtensions
         services.TryAddSingleton<NotificationRouter>();
         services.TryAddSingleton<NotificationFormatter>();
         services.TryAddSingleton<NotificationChannelFactory>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<EcoMonitor.Runtime.Broker.IPublishedTopics, NotificationTopics>());
         services.TryAddSingleton<NotificationOutbox>();
         services.TryAddSingleton<INotificationOutbox>(sp => sp.GetRequiredService<NotificationOutbox>());
         services.AddHostedService<NotificationDispatcher>();

@@ -32,6 +32,7 @@ namespace EcoMonitor.Ingest.Mqtt;
 internal sealed partial class MqttIngestConsumer(
     IOptions<MqttOptions> options,
     BrokerClientFactory clients,
+    IEnumerable<IPublishedTopics> published,
     MessageHandler handler,
     IngestQueue queue,
     DeadLetterRepublisher deadLetterCopies,
@@ -55,6 +56,7 @@ internal sealed partial class MqttIngestConsumer(
     private static readonly TimeSpan AcknowledgementDrainPoll = TimeSpan.FromMilliseconds(20);
 
     private readonly MqttOptions _options = options.Value;
+    private readonly string[] _published = [.. published.SelectMany(p => p.Filters).Distinct(StringComparer.Ordinal)];
     private readonly IReadOnlyList<SubscriptionProfile> _profiles = [.. options.Value.EffectiveSubscriptions().Select(s => s.ToProfile())];
     private readonly Channel<string> _reconnectRequests = Channel.CreateBounded<string>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private volatile bool _draining;
@@ -338,6 +340,23 @@ internal sealed partial class MqttIngestConsumer(
         }
 
         Interlocked.Increment(ref _unacknowledged);
+        if (IsPublishedByUs(message.Topic))
+        {
+            // Our own notification: acknowledged in its turn through the queue, never decoded.
+            metrics.MessagesIgnored.Inc();
+            try
+            {
+                await queue.EnqueueAsync(new IngestEnvelope(message.Topic, [], Acknowledge, []), stoppingToken);
+            }
+            catch (Exception ex) when (ex is ChannelClosedException or OperationCanceledException)
+            {
+                // Stopping: left unacknowledged, the broker redelivers it.
+                Interlocked.Decrement(ref _unacknowledged);
+            }
+
+            return;
+        }
+
         try
         {
             await pipelines.Handling.ExecuteAsync(
@@ -439,6 +458,9 @@ internal sealed partial class MqttIngestConsumer(
         // the native profile refuses it with a reason rather than dropping it.
         return SubscriptionProfile.Native;
     }
+
+    private bool IsPublishedByUs(string topic) =>
+        _published.Length > 0 && Array.Exists(_published, filter => MqttTopicFilterComparer.Compare(topic, filter) == MqttTopicFilterCompareResult.IsMatch);
 
     private string BrokerFilter(string topic) =>
         string.IsNullOrEmpty(_options.SharedGroup) ? topic : $"$share/{_options.SharedGroup}/{topic}";

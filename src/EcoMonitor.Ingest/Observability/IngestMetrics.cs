@@ -13,6 +13,7 @@ public sealed class IngestMetrics
         ArgumentNullException.ThrowIfNull(runtime);
         _runtime = runtime;
         var factory = runtime.Factory;
+        MessagesIgnored = factory.CreateCounter("ecomonitor_messages_ignored_total", "Messages on topics the service itself publishes to (its mqtt notification channels), acknowledged without being read as sensor data.");
         MessagesReceived = factory.CreateCounter("ecomonitor_messages_received_total", "MQTT messages received.");
         MessagesAcknowledged = factory.CreateCounter("ecomonitor_messages_acknowledged_total", "MQTT messages acknowledged after their readings were stored or dead-lettered.");
         ReadingsAccepted = factory.CreateCounter("ecomonitor_readings_accepted_total", "Readings that passed decoding and validation.");
@@ -40,6 +41,8 @@ public sealed class IngestMetrics
     }
 
     public CollectorRegistry Registry => _runtime.Registry;
+
+    public Counter MessagesIgnored { get; }
 
     /// <summary>Label <c>store</c>: one of <see cref="Runtime.Health.DiskStores"/>.</summary>
     public Counter DiskWriteFailures => _runtime.DiskWriteFailures;

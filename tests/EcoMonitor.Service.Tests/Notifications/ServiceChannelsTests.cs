@@ -65,7 +65,12 @@ public sealed class ServiceChannelsTests(Servers servers) : IDisposable
             "--Notifications:Channels:1:From=eco@example.org",
             "--Notifications:Channels:1:To:0=duty@example.org",
             "--Notifications:Channels:2:Name=bus",
-            "--Notifications:Channels:2:Type=mqtt");
+            "--Notifications:Channels:2:Type=mqtt",
+
+            // A filter that also matches the service's own notifications (eco/alerts/{site}/{severity}).
+            "--Mqtt:Subscriptions:1:Topic=eco/alerts/{kind}/{device}",
+            $"--Mqtt:Subscriptions:1:Site={site}",
+            "--Mqtt:Subscriptions:1:Format=native");
 
         var at = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds());
         await TestPublisher.PublishAsync(servers.Mosquitto, [($"eco/{site}/air/n1", Encoding.UTF8.GetBytes(EndToEndIngestTests.Payload(at, 1, ("pm25", 80))))], ct);
@@ -89,6 +94,10 @@ public sealed class ServiceChannelsTests(Servers servers) : IDisposable
             "the alert active in Alertmanager",
             ct);
         Assert.Equal((id, at), (alerts[0].Labels["alert_id"], alerts[0].StartsAt));
+
+        // The service heard its own notification on its ingest subscription: acknowledged, not a bad reading.
+        await Eventually.WaitAsync(() => service.Metrics.MessagesIgnored.Value >= 1, Deadline, "the own notification acknowledged unread", ct);
+        Assert.Equal(0, service.Metrics.DeadLettered.Value);
     }
 
     public void Dispose() => File.Delete(_rules);
