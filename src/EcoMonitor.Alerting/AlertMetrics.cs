@@ -19,8 +19,6 @@ public sealed class AlertMetrics
         AlertTickFailures = factory.CreateCounter("ecomonitor_alert_tick_failures_total", "Alert engine ticks that failed unexpectedly (logged; the next tick runs as usual).");
     }
 
-    public CollectorRegistry Registry => _runtime.Registry;
-
     /// <summary>Label <c>store</c>: one of <see cref="Runtime.Health.DiskStores"/>.</summary>
     public Counter DiskWriteFailures => _runtime.DiskWriteFailures;
 

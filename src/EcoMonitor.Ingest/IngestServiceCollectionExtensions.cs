@@ -26,7 +26,7 @@ public static class IngestServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddValidatedOptions<IngestOptions, IngestOptionsValidator>(configuration.GetSection(IngestOptions.Section));
         services.AddValidatedOptions<CatalogOptions, CatalogOptionsValidator>(configuration.GetSection(CatalogOptions.Section));
-        services.AddOptions<MqttOptions>().Bind(configuration.GetSection(MqttConnectionOptionsSection));
+        services.AddOptions<MqttOptions>().Bind(configuration.GetSection(MqttOptions.Section));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<CatalogOptions>>().Value.Build());
 
         // The payload formats, in the order auto tries them (DI hands them over in registration
@@ -95,8 +95,6 @@ public static class IngestServiceCollectionExtensions
         services.AddHostedService<MqttIngestConsumer>();
         return services;
     }
-
-    private const string MqttConnectionOptionsSection = EcoMonitor.Runtime.Broker.MqttConnectionOptions.Section;
 
     private sealed class DecodingMarker;
 

@@ -25,8 +25,6 @@ internal sealed class NotificationMetrics
         NotificationWorkerRestarts = factory.CreateCounter("ecomonitor_notification_worker_restarts_total", "Times a channel's delivery or resend loop threw and was restarted after a backoff, by channel.", ["channel"]);
     }
 
-    public CollectorRegistry Registry => _runtime.Registry;
-
     /// <summary>Silences created or expired through the API, by <c>change</c>.</summary>
     public Counter SilenceChanges { get; }
 

@@ -14,7 +14,7 @@ namespace EcoMonitor.Notifications.Routing;
 internal sealed class NotificationRouter
 {
     private readonly IReadOnlyList<(Matcher Match, IReadOnlyList<string> Channels, bool Continue)> _routes;
-    private readonly IReadOnlyList<(Matcher Match, DateTimeOffset Until)> _silences;
+    private readonly IReadOnlyList<(Silence Silence, Matcher Matcher)> _configured;
     private readonly SilenceBook? _book;
 
     /// <param name="silences">The configured silences merged with those made through the API; without it, the configured ones only.</param>
@@ -23,7 +23,7 @@ internal sealed class NotificationRouter
         ArgumentNullException.ThrowIfNull(options);
         _book = silences;
         _routes = [.. options.Value.Routes.Select(r => (Matcher.Compile(r.Match), (IReadOnlyList<string>)r.Channels, r.Continue))];
-        _silences = [.. options.Value.Silences.Select(s => (Matcher.Compile(s.Match), s.Until))];
+        _configured = SilenceBook.Configured(options.Value);
     }
 
     /// <summary>Whether <paramref name="n"/> goes to <paramref name="channel"/>: without routes, every channel takes everything.</summary>
@@ -60,20 +60,7 @@ internal sealed class NotificationRouter
     public bool IsSilenced(AlertNotification n, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(n);
-        if (_book is not null)
-        {
-            return _book.IsSilenced(n, now);
-        }
-
-        foreach (var (match, until) in _silences)
-        {
-            if (now < until && match.IsMatch(n))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return _book?.IsSilenced(n, now) ?? SilenceBook.AnyHolds(_configured, n, now);
     }
 
     /// <summary>The problems of one matcher, for the options validator.</summary>

@@ -45,6 +45,9 @@ public enum SilenceRefusal
 /// <summary>The silences as the HTTP surface sees them: list, create, expire.</summary>
 public interface ISilences
 {
+    /// <summary>Silences created through the API kept at once, expired ones included (the oldest expired go first).</summary>
+    const int MaxSilences = 1000;
+
     /// <summary>Every silence, configured and created: active first, then pending, then expired.</summary>
     IReadOnlyList<Silence> List();
 
@@ -67,8 +70,7 @@ public interface ISilences
 /// </summary>
 internal sealed partial class SilenceBook : ISilences
 {
-    /// <summary>Silences created through the API kept at once, expired ones included (the oldest expired go first).</summary>
-    public const int MaxSilences = 1000;
+    public const int MaxSilences = ISilences.MaxSilences;
 
     /// <summary>How long an expired silence stays listed.</summary>
     public static readonly TimeSpan KeepExpired = TimeSpan.FromDays(7);
@@ -92,9 +94,7 @@ internal sealed partial class SilenceBook : ISilences
         _metrics = metrics;
         _logger = logger;
         _path = Path.Combine(Path.GetFullPath(data.Value.DataDirectory), "state", "silences.json");
-        _configured = [.. options.Value.Silences.Select((s, i) => (
-            new Silence($"config-{i}", SilenceMatch.Of(s.Match), DateTimeOffset.MinValue, s.Until, s.Comment, null, null, Configured: true),
-            NotificationRouter.Matcher.Compile(s.Match)))];
+        _configured = Configured(options.Value);
         _created = [.. Load().Select(s => (s, NotificationRouter.Matcher.Compile(s.Match.ToMatcher())))];
     }
 
@@ -106,9 +106,19 @@ internal sealed partial class SilenceBook : ISilences
         ArgumentNullException.ThrowIfNull(n);
         lock (_gate)
         {
-            return _configured.Concat(_created).Any(s => s.Silence.StartsAt <= now && now < s.Silence.EndsAt && s.Matcher.IsMatch(n));
+            return AnyHolds(_configured, n, now) || AnyHolds(_created, n, now);
         }
     }
+
+    /// <summary>The silences of <c>Notifications:Silences</c>, in force from the start until their <c>Until</c>.</summary>
+    internal static IReadOnlyList<(Silence Silence, NotificationRouter.Matcher Matcher)> Configured(NotificationOptions options) =>
+        [.. options.Silences.Select((s, i) => (
+            new Silence($"config-{i}", SilenceMatch.Of(s.Match), DateTimeOffset.MinValue, s.Until, s.Comment, null, null, Configured: true),
+            NotificationRouter.Matcher.Compile(s.Match)))];
+
+    /// <summary>Whether one of <paramref name="silences"/> is in force at <paramref name="now"/> and matches <paramref name="n"/>.</summary>
+    internal static bool AnyHolds(IEnumerable<(Silence Silence, NotificationRouter.Matcher Matcher)> silences, AlertNotification n, DateTimeOffset now) =>
+        silences.Any(s => s.Silence.StartsAt <= now && now < s.Silence.EndsAt && s.Matcher.IsMatch(n));
 
     /// <summary>Every silence, configured and created, in force first, then pending, then expired (newest first).</summary>
     public IReadOnlyList<Silence> List()

@@ -14,9 +14,6 @@ public static class SilenceEndpoints
     public const int MaxAuthorLength = 100;
     public const int MaxCommentLength = 1000;
 
-    /// <summary>As many silences as the book keeps.</summary>
-    private const int MaxSilences = 1000;
-
     private const string CreateShape = """{"matchers": {"site": "glob", …}, "startsAt": "optional, RFC 3339", "endsAt": "RFC 3339", "comment": "why (required)", "author": "who (required)"}""";
     private const string ExpireShape = """{"by": "who"}""";
 
@@ -83,7 +80,7 @@ public static class SilenceEndpoints
 
             var (silence, refusal) = await silences.CreateAsync(request.Matchers!, request.StartsAt, request.EndsAt!.Value, request.Comment!.Trim(), request.Author!.Trim(), ct);
             return refusal == SilenceRefusal.Full
-                ? Results.Problem($"{MaxSilences} silences are in force or pending; expire some first", statusCode: StatusCodes.Status409Conflict)
+                ? Results.Problem($"{ISilences.MaxSilences} silences are in force or pending; expire some first", statusCode: StatusCodes.Status409Conflict)
                 : Results.Json(SilenceView.Of(silence!, silences.Now), NotificationJson.Options, statusCode: StatusCodes.Status201Created);
         });
 
