@@ -17,6 +17,8 @@ public static class ServiceCollectionExtensions
         services.AddEcoMonitorStorage(configuration);
         services.AddEcoMonitorNotifications(configuration);
         services.AddEcoMonitorAlerting(configuration);
+        services.AddEcoMonitorSensors(configuration);
+        services.AddEcoMonitorFeed(configuration);
         services.AddEcoMonitorIngest(configuration);
         services.AddEcoMonitorHttp(configuration);
         return services;

@@ -15,6 +15,12 @@ public static class EndpointExtensions
         app.MapMetrics("/metrics", app.Services.GetRequiredService<RuntimeMetrics>().Registry);
         app.MapAlertEndpoints();
         app.MapSilenceEndpoints();
+
+        // Owned by their concerns (docs/http.md): sensors, login, the page, the public feed.
+        // app.MapSensorEndpoints();   (Http/SensorEndpoints.cs)
+        // app.MapAuthEndpoints();     (Auth/)
+        // app.MapPageEndpoints();     (Page/)
+        // app.MapFeedEndpoints();     (Http/FeedEndpoints.cs)
         return app;
     }
 }

@@ -12,6 +12,8 @@ public static class HttpServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddValidatedOptions<ApiOptions, ApiOptionsValidator>(configuration.GetSection(ApiOptions.Section));
         services.AddHealthChecks().AddCheck<ReadinessCheck>("ingest", tags: ["ready"]);
+        services.AddEcoMonitorAuth(configuration);
+        services.AddEcoMonitorPage(configuration);
         return services;
     }
 }

@@ -27,6 +27,8 @@ public sealed partial class BoundaryTests
         typeof(IngestQueue).Assembly,
         typeof(NotificationOutbox).Assembly,
         typeof(AlertPipeline).Assembly,
+        typeof(EcoMonitor.Sensors.ISensorDirectory).Assembly,
+        typeof(FeedServiceCollectionExtensions).Assembly,
         typeof(EcoMonitorHost).Assembly,
         typeof(FleetSimulator).Assembly,
     ];
