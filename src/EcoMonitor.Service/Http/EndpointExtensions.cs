@@ -1,4 +1,5 @@
 using EcoMonitor.Runtime.Telemetry;
+using EcoMonitor.Service.Page;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Prometheus;
 
@@ -19,7 +20,7 @@ public static class EndpointExtensions
         // Owned by their concerns (docs/http.md): sensors, login, the page, the public feed.
         // app.MapSensorEndpoints();   (Http/SensorEndpoints.cs)
         // app.MapAuthEndpoints();     (Auth/)
-        // app.MapPageEndpoints();     (Page/)
+        app.MapPageEndpoints();
         // app.MapFeedEndpoints();     (Http/FeedEndpoints.cs)
         return app;
     }
