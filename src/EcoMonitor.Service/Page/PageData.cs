@@ -59,30 +59,37 @@ public sealed class PageData(AlertPipeline pipeline, ISilences silences, MetricC
 
     public DateTimeOffset Now => time.GetUtcNow();
 
-    public PageSnapshot Take()
+    public PageSnapshot Take() =>
+        Build(time.GetUtcNow(), pipeline.Book.Firing(), pipeline.Book.RecentlyResolved(), silences.List(), pipeline.Evaluator.Rules, catalog, sensors?.List());
+
+    /// <summary>The snapshot of what the book, the silences and the directory hold at <paramref name="now"/>.</summary>
+    internal static PageSnapshot Build(
+        DateTimeOffset now,
+        IReadOnlyList<AlertInstance> firingAlerts,
+        IReadOnlyList<AlertInstance> recentlyResolved,
+        IReadOnlyList<Silence> allSilences,
+        IReadOnlyList<AlertRule> rules,
+        MetricCatalog catalog,
+        IReadOnlyList<SensorView>? sensorList)
     {
-        var now = time.GetUtcNow();
-        var rules = pipeline.Evaluator.Rules;
-        var all = silences.List();
-        var inForce = all.Where(s => s.StateAt(now) == "active").ToList();
-        var firing = pipeline.Book.Firing().Select(a => Row(a, rules, inForce)).ToList();
-        var resolved = pipeline.Book.RecentlyResolved()
+        var inForce = allSilences.Where(s => s.StateAt(now) == "active").ToList();
+        var firing = firingAlerts.Select(a => Row(a, rules, catalog, inForce)).ToList();
+        var resolved = recentlyResolved
             .Where(a => a.EndsAt is { } end && now - end <= ResolvedWindow)
-            .Select(a => Row(a, rules, []))
+            .Select(a => Row(a, rules, catalog, []))
             .ToList();
-        var silenceRows = all.Select(s => new SilenceRow(s, s.StateAt(now), firing.Count(r => SilenceMatching.Matches(s.Match, r.Alert)))).ToList();
-        var list = sensors?.List();
+        var silenceRows = allSilences.Select(s => new SilenceRow(s, s.StateAt(now), firing.Count(r => SilenceMatching.Matches(s.Match, r.Alert)))).ToList();
         var summary = new PageSummary(
             firing.Count(r => r.Alert.Severity == AlertSeverity.Critical),
             firing.Count(r => r.Alert.Severity == AlertSeverity.Warning),
             firing.Count(r => r.Alert.Severity == AlertSeverity.Info),
             firing.Count(r => r.Alert.Acknowledgement is null),
             firing.Count(r => r.SilencedUntil is not null),
-            list?.Count(s => s.Status == SensorStatus.Online) ?? 0,
-            list?.Count(s => s.Status == SensorStatus.Stale) ?? 0,
-            list?.Count(s => s.Status == SensorStatus.Offline) ?? 0,
-            list is not null);
-        return new PageSnapshot(now, firing, resolved, silenceRows, list, summary);
+            sensorList?.Count(s => s.Status == SensorStatus.Online) ?? 0,
+            sensorList?.Count(s => s.Status == SensorStatus.Stale) ?? 0,
+            sensorList?.Count(s => s.Status == SensorStatus.Offline) ?? 0,
+            sensorList is not null);
+        return new PageSnapshot(now, firing, resolved, silenceRows, sensorList, summary);
     }
 
     public AlertRow? Find(string id)
@@ -94,7 +101,7 @@ public sealed class PageData(AlertPipeline pipeline, ISilences silences, MetricC
 
         var now = time.GetUtcNow();
         var inForce = alert.State == NotificationState.Firing ? silences.List().Where(s => s.StateAt(now) == "active").ToList() : [];
-        return Row(alert, pipeline.Evaluator.Rules, inForce);
+        return Row(alert, pipeline.Evaluator.Rules, catalog, inForce);
     }
 
     /// <summary>The notifications of one alert still in the outbox journal (the last <see cref="NotificationLookBack"/> made), oldest first.</summary>
@@ -113,7 +120,7 @@ public sealed class PageData(AlertPipeline pipeline, ISilences silences, MetricC
     public IReadOnlyList<AlertInstance> Preview(SilenceMatch match) =>
         [.. pipeline.Book.Firing().Where(a => SilenceMatching.Matches(match, a))];
 
-    private AlertRow Row(AlertInstance alert, IReadOnlyList<AlertRule> rules, IReadOnlyList<Silence> inForce)
+    private static AlertRow Row(AlertInstance alert, IReadOnlyList<AlertRule> rules, MetricCatalog catalog, IReadOnlyList<Silence> inForce)
     {
         var rule = rules.FirstOrDefault(r => string.Equals(r.Name, alert.Rule, StringComparison.Ordinal));
         var unit = alert.Metric is { } metric && catalog.TryGet(alert.Kind, metric, out var definition) ? definition.Unit : null;
