@@ -316,7 +316,7 @@ public static partial class PageEndpoints
         {
             if (!await s.Antiforgery.IsRequestValidAsync(http))
             {
-                return (null, RefuseBare(http, s, action, "antiforgery", StatusCodes.Status400BadRequest, "the form's antiforgery token is missing or not valid; reload the page and try again"));
+                return (null, RefuseBare(http, s, action, "antiforgery", StatusCodes.Status403Forbidden, "the form's antiforgery token is missing or not valid; reload the page and try again"));
             }
 
             return (await http.Request.ReadFormAsync(http.RequestAborted), null);
