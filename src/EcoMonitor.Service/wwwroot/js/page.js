@@ -66,21 +66,25 @@
     }, 0);
   });
 
-  document.body.addEventListener("htmx:afterSettle", function (evt) {
-    var el = evt.detail.elt;
-    if (el === document.body) { setState(state); }
+  // htmx:load fires on each piece of new content (a fragment swapped outerHTML, a boosted body);
+  // the element it replaced is detached, so events on that one would not reach the body.
+  document.body.addEventListener("htmx:load", function (evt) {
+    var el = evt.target;
+    if (el === document.body || (el.querySelector && el.querySelector("#live"))) { setState(state); }
     if (el && el.getAttribute && el.getAttribute("data-rendered")) {
       byId("live-updated").textContent = el.getAttribute("data-rendered");
     }
+    // Announced only when the live list itself changed; a navigation just takes the new list in.
     var now = alertIds();
+    if (!el || el.id !== "alerts") { known = now; return; }
     var news = [], cleared = [];
     Object.keys(now).forEach(function (id) { if (!(id in known)) { news.push(now[id]); } });
     Object.keys(known).forEach(function (id) { if (!(id in now)) { cleared.push(known[id]); } });
     known = now;
-    var parts = [];
-    if (news.length) { parts.push(announce.getAttribute("data-text-new") + ": " + news.join("; ")); }
-    if (cleared.length) { parts.push(announce.getAttribute("data-text-cleared") + ": " + cleared.join("; ")); }
     var announce = byId("announce");
+    var parts = [];
+    if (announce && news.length) { parts.push(announce.getAttribute("data-text-new") + ": " + news.join("; ")); }
+    if (announce && cleared.length) { parts.push(announce.getAttribute("data-text-cleared") + ": " + cleared.join("; ")); }
     if (parts.length && announce) { announce.textContent = parts.join(". "); }
   });
 
