@@ -67,7 +67,7 @@ public sealed class PageRenderingTests
         var badge = doc.QuerySelector("tr[data-alert-id='c-z'] .sev")!;
         Assert.Contains("sev-critical", badge.ClassList);
         Assert.Contains("critical", badge.TextContent, StringComparison.Ordinal);
-        Assert.Equal("⛔", badge.QuerySelector(".sev-icon")!.TextContent);
+        Assert.Equal("✖", badge.QuerySelector(".sev-icon")!.TextContent);
         Assert.Equal("rowgroup", doc.QuerySelector("tbody[data-site='zulu'] tr.site-row th")!.GetAttribute("scope"));
 
         // Value and unit against the threshold; acknowledged by whom and when.
