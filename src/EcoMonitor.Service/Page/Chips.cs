@@ -14,9 +14,7 @@ public sealed record AqiLevel(int Level, string Range, string Colour, string Cat
 /// </summary>
 public static class Chips
 {
-    /// <summary>HJ 633 colours, level 1–6: black text on the first four, white on the last two.</summary>
-    public static IReadOnlyList<string> Hj633Colours { get; } = ["#00E400", "#FFFF00", "#FF7E00", "#FF0000", "#99004C", "#7E0023"];
-
+    /// <summary>The six levels with their HJ 633 colours (black text on the first four, white on the last two, in site.css).</summary>
     public static IReadOnlyList<AqiLevel> Levels { get; } =
     [
         new(1, "0–50", "#00E400", "优", "Excellent", "空气质量令人满意，基本无空气污染", "Air quality is satisfactory; there is hardly any air pollution.",
