@@ -59,10 +59,9 @@ public sealed class PageBrowserTests(Servers servers) : IDisposable
         });
         await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = origin, Locale = "en-US", ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
         context.SetDefaultTimeout((float)Deadline.TotalMilliseconds);
-        await context.RouteAsync("**/*", async route =>
+        async Task OnlyTheServiceAsync(IRoute route)
         {
-            var url = new Uri(route.Request.Url);
-            if (url.GetLeftPart(UriPartial.Authority) != origin)
+            if (new Uri(route.Request.Url).GetLeftPart(UriPartial.Authority) != origin)
             {
                 offOrigin.Add(route.Request.Url);
                 await route.AbortAsync();
@@ -70,7 +69,9 @@ public sealed class PageBrowserTests(Servers servers) : IDisposable
             }
 
             await route.ContinueAsync();
-        });
+        }
+
+        await context.RouteAsync("**/*", OnlyTheServiceAsync);
         var page = await context.NewPageAsync();
         page.Console += (_, message) =>
         {
@@ -136,15 +137,37 @@ public sealed class PageBrowserTests(Servers servers) : IDisposable
         await Assertions.Expect(sensor).ToHaveAttributeAsync("data-status", "stale", new LocatorAssertionsToHaveAttributeOptions { Timeout = 30_000 });
         await Assertions.Expect(sensor.Locator(".status")).ToContainTextAsync("stale");
 
-        // Screenshots in both languages.
+        // Screenshots in both languages (and the details view, with the hourly values around the start).
         var shots = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots"));
-        foreach (var (lang, path) in new[] { ("en", "/"), ("zh", "/"), ("zh", "/sensors"), ("en", "/silences") })
+        foreach (var (lang, path) in new[] { ("en", "/"), ("zh", "/"), ("zh", "/sensors"), ("en", "/silences"), ("zh", $"/alerts/{id}") })
         {
             await page.GotoAsync($"{path}?lang={lang}");
             await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", lang == "zh" ? "zh-CN" : "en");
-            var name = $"page-{lang}{(path == "/" ? "" : "-" + path.Trim('/'))}.png";
+            var name = $"page-{lang}{(path == "/" ? "" : "-" + path.Trim('/').Replace('/', '-'))}.png";
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots.FullName, name), FullPage = true });
             Assert.True(new FileInfo(Path.Combine(shots.FullName, name)).Length > 10_000, $"{name} is (nearly) empty");
+        }
+
+        await page.GotoAsync($"/alerts/{id}?lang=en");
+        await Assertions.Expect(page.Locator(".details td.ack, .details dd").Filter(new LocatorFilterOptions { HasText = "wang" })).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator(".value-chart line.marker.start")).ToHaveCountAsync(1);
+
+        // Without JavaScript the same forms work: expiring the silence posts, and the 303 lands on the silences view.
+        await using (var plain = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = origin, Locale = "en-US", JavaScriptEnabled = false }))
+        {
+            plain.SetDefaultTimeout((float)Deadline.TotalMilliseconds);
+            await plain.RouteAsync("**/*", OnlyTheServiceAsync);
+            var noScript = await plain.NewPageAsync();
+            await noScript.GotoAsync("/login?returnUrl=%2Fsilences");
+            await noScript.Locator("#login-name").FillAsync("wang");
+            await noScript.Locator("#login-password").FillAsync(AuthClient.Password);
+            await noScript.Locator("#login-password").PressAsync("Enter");
+            await noScript.WaitForURLAsync(u => new Uri(u).AbsolutePath == "/silences");
+            await Assertions.Expect(noScript.Locator("#live-state")).ToHaveTextAsync("not live (reload for news)");
+            await noScript.Locator("tr.silence-row.state-active button.danger").ClickAsync();
+            await noScript.WaitForURLAsync(u => new Uri(u).Query.Contains("done=expire", StringComparison.Ordinal));
+            await Assertions.Expect(noScript.Locator("tr.silence-row.state-expired")).ToHaveCountAsync(1);
+            await Assertions.Expect(noScript.Locator(".flash.done")).ToHaveTextAsync("Silence expired.");
         }
 
         // axe-core, injected by Playwright (it is in the package, nothing is fetched): no serious or critical violation.
