@@ -79,12 +79,19 @@ public sealed partial class SensorDirectory(
         {
             var changed = false;
             Entry? last = null;
+            (string Site, string Device)? refused = null;
             foreach (var reading in readings)
             {
-                // Readings of one message are mostly of one device.
+                // Readings of one message are mostly of one device: a refusal counts once per message and device.
+                if (refused is { } r && r.Site == reading.Site && r.Device == reading.Device)
+                {
+                    continue;
+                }
+
                 var entry = last is not null && last.Site == reading.Site && last.Device == reading.Device ? last : EntryFor(reading.Kind, reading.Site, reading.Device, now);
                 if (entry is null)
                 {
+                    refused = (reading.Site, reading.Device);
                     continue;
                 }
 
