@@ -1,4 +1,5 @@
 using EcoMonitor.Runtime.Telemetry;
+using EcoMonitor.Service.Auth;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Prometheus;
 
@@ -18,7 +19,7 @@ public static class EndpointExtensions
 
         // Owned by their concerns (docs/http.md): sensors, login, the page, the public feed.
         app.MapSensorEndpoints();
-        // app.MapAuthEndpoints();     (Auth/)
+        app.MapAuthEndpoints();
         // app.MapPageEndpoints();     (Page/)
         // app.MapFeedEndpoints();     (Http/FeedEndpoints.cs)
         return app;
