@@ -20,7 +20,7 @@ namespace EcoMonitor.Sensors;
 /// the device's values change). Seeing the same readings or status twice changes nothing but the
 /// last-seen time (<see cref="HourlySeries"/>).
 /// </remarks>
-public sealed partial class SensorDirectory(
+internal sealed partial class SensorDirectory(
     IOptions<SensorOptions> options,
     MetricCatalog catalog,
     IDeadmanIntervals deadman,
@@ -53,18 +53,6 @@ public sealed partial class SensorDirectory(
     private DateTimeOffset _savedAt = time.GetUtcNow();
 
     public long Version => Interlocked.Read(ref _version);
-
-    /// <summary>Devices known now.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _devices.Count;
-            }
-        }
-    }
 
     public ValueTask<IReadOnlyList<string>> ObserveAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken)
     {
@@ -193,7 +181,12 @@ public sealed partial class SensorDirectory(
                 return null;
             }
 
-            RefreshStatuses(now);
+            // This device only: the tick keeps the others up to date.
+            if (Evaluate(entry, now))
+            {
+                Changed();
+            }
+
             picked = Pick(entry);
         }
 
