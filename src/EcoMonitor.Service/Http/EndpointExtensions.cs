@@ -20,7 +20,7 @@ public static class EndpointExtensions
         // app.MapSensorEndpoints();   (Http/SensorEndpoints.cs)
         // app.MapAuthEndpoints();     (Auth/)
         // app.MapPageEndpoints();     (Page/)
-        // app.MapFeedEndpoints();     (Http/FeedEndpoints.cs)
+        app.MapFeedEndpoints();
         return app;
     }
 }
