@@ -94,7 +94,7 @@ public sealed class FeedEpisodeTests : IDisposable
         Assert.Empty(feed.Messages());
         Assert.Empty(CapAssert.Linked(CapAssert.AtomIndex(feed.Reader.Index(new Uri("http://feed.test")).Bytes)));
         Assert.Equal(1, feed.Metrics.Withheld.WithLabels("no-site").Value);
-        Assert.Equal(0, feed.Outbox.Pending(FeedPublisher.CursorName, 10).Count);
+        Assert.Empty(feed.Outbox.Pending(FeedPublisher.CursorName, 10));
 
         // With Feed:ShowSiteIds the site's id is its area.
         var options = FeedScenario.DefaultOptions();
@@ -177,7 +177,8 @@ public sealed class FeedEpisodeTests : IDisposable
             (before, etag) = (document.Bytes, document.ETag);
 
             // Immutable: fetched again, the same bytes and ETag.
-            Assert.Equal((before, etag), (feed.Reader.Message(identifier)!.Bytes, feed.Reader.Message(identifier)!.ETag));
+            Assert.Equal(before, feed.Reader.Message(identifier)!.Bytes);
+            Assert.Equal(etag, feed.Reader.Message(identifier)!.ETag);
             feed.Restart();
             var again = feed.Reader.Message(identifier)!;
             Assert.Equal(before, again.Bytes);
