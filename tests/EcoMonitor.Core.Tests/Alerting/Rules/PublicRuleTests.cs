@@ -57,12 +57,12 @@ public sealed class PublicRuleTests
     }
 
     [Theory]
-    [InlineData("public: yes", "public must be true or false", 8)]
-    [InlineData("public: [true]", "'public' must be a single value", 8)]
-    [InlineData("public: true\n    public_title: Fine particles", "public_title must be a mapping", 9)]
-    [InlineData("public: true\n    public_title: {en: Fine particles}", "public_title needs 'zh'", 9)]
-    [InlineData("public: true\n    public_title: {zh: 超标, en: \"<b>bold</b>\"}", "plain text", 9)]
-    [InlineData("public: true\n    public_title: {zh: 超标, en: ok, fr: non}", "unknown key 'fr' in public_title", 9)]
+    [InlineData("public: yes", "public must be true or false", 7)]
+    [InlineData("public: [true]", "'public' must be a single value", 7)]
+    [InlineData("public: true\n    public_title: Fine particles", "public_title must be a mapping", 8)]
+    [InlineData("public: true\n    public_title: {en: Fine particles}", "public_title needs 'zh'", 8)]
+    [InlineData("public: true\n    public_title: {zh: 超标, en: \"<b>bold</b>\"}", "plain text", 8)]
+    [InlineData("public: true\n    public_title: {zh: 超标, en: ok, fr: non}", "unknown key 'fr' in public_title", 8)]
     public void Wrong_public_keys_are_errors_on_their_line_and_the_rule_is_not_loaded(string keys, string message, int line)
     {
         var file = Parse($"""
