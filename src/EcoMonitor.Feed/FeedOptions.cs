@@ -180,7 +180,7 @@ internal sealed partial class FeedOptionsValidator : IValidateOptions<FeedOption
         }
     }
 
-    [GeneratedRegex(@"^[^\s,<&]+$")]
+    [GeneratedRegex(@"^[^\s,<&\p{Cc}]+$")]
     private static partial Regex CapToken();
 
     [GeneratedRegex(@"^(\d{6}|\d{9}|\d{12})$")]

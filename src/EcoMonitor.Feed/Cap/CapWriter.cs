@@ -58,7 +58,7 @@ internal static class CapWriter
             w.WriteElementString("category", Namespace, category);
         }
 
-        w.WriteElementString("event", Namespace, info.Event);
+        w.WriteElementString("event", Namespace, Plain(info.Event));
         w.WriteElementString("responseType", Namespace, info.ResponseType);
         w.WriteElementString("urgency", Namespace, info.Urgency);
         w.WriteElementString("severity", Namespace, info.Severity);
@@ -71,12 +71,12 @@ internal static class CapWriter
         }
 
         w.WriteElementString("expires", Namespace, CapTime.Format(info.Expires, zone));
-        w.WriteElementString("senderName", Namespace, info.SenderName);
-        w.WriteElementString("headline", Namespace, info.Headline);
-        w.WriteElementString("description", Namespace, info.Description);
+        w.WriteElementString("senderName", Namespace, Plain(info.SenderName));
+        w.WriteElementString("headline", Namespace, Plain(info.Headline));
+        w.WriteElementString("description", Namespace, Plain(info.Description));
         if (info.Instruction is { Length: > 0 } instruction)
         {
-            w.WriteElementString("instruction", Namespace, instruction);
+            w.WriteElementString("instruction", Namespace, Plain(instruction));
         }
 
         if (info.Web is { Length: > 0 } web)
@@ -86,11 +86,11 @@ internal static class CapWriter
 
         foreach (var (name, value) in info.Parameters)
         {
-            WritePair(w, "parameter", name, value);
+            WritePair(w, "parameter", name, Plain(value));
         }
 
         w.WriteStartElement("area", Namespace);
-        w.WriteElementString("areaDesc", Namespace, info.Area.AreaDesc);
+        w.WriteElementString("areaDesc", Namespace, Plain(info.Area.AreaDesc));
         if (info.Area.Polygon is { Length: > 0 } polygon)
         {
             w.WriteElementString("polygon", Namespace, polygon);
@@ -116,5 +116,37 @@ internal static class CapWriter
         w.WriteElementString("valueName", Namespace, name);
         w.WriteElementString("value", Namespace, value);
         w.WriteEndElement();
+    }
+
+    /// <summary>
+    /// Text as CAP text fields want it (docs/feed.md#mapping): characters XML cannot carry dropped,
+    /// and '&lt;', '&gt;', '&amp;' as their full-width forms, since validators refuse markup and
+    /// entities in text (a rule's description is free text).
+    /// </summary>
+    internal static string Plain(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var b = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            if (c is '<')
+            {
+                b.Append('＜');
+            }
+            else if (c is '>')
+            {
+                b.Append('＞');
+            }
+            else if (c is '&')
+            {
+                b.Append('＆');
+            }
+            else if (XmlConvert.IsXmlChar(c) || char.IsSurrogate(c))
+            {
+                b.Append(c);
+            }
+        }
+
+        return b.ToString();
     }
 }

@@ -142,6 +142,11 @@ internal sealed class FeedBook(FeedOptions options)
         }
 
         Bound(state, round);
+        if (round.Deleted.Count > 0 && at > state.Changed)
+        {
+            // The index changed (entries left): its Last-Modified moves, so If-Modified-Since sees it.
+            state.Changed = at;
+        }
     }
 
     /// <summary>Keeps at most <c>Feed:MaxMessages</c> files: superseded messages go first (expired ones oldest first), then the oldest ended chains.</summary>
@@ -173,14 +178,7 @@ internal sealed class FeedBook(FeedOptions options)
             excess -= before - state.MessageCount;
         }
 
-        if (round.Deleted.Count > 0)
-        {
-            state.Changed = Latest(state.Changed, round);
-        }
     }
-
-    private static DateTimeOffset Latest(DateTimeOffset changed, FeedRound round) =>
-        round.Drafts.Count == 0 ? changed : round.Drafts.Max(d => d.Entry.Sent) is var sent && sent > changed ? sent : changed;
 
     private bool DropOldestEnded(FeedState state, FeedRound round, string reason)
     {
@@ -250,8 +248,8 @@ internal sealed class FeedBook(FeedOptions options)
             severity,
             level,
             english.Event,
-            english.Headline,
-            english.Area.AreaDesc,
+            CapWriter.Plain(english.Headline),
+            CapWriter.Plain(english.Area.AreaDesc),
             ETagOf(bytes),
             bytes.Length);
         chain.Messages.Add(entry);

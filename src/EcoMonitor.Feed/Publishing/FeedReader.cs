@@ -76,10 +76,10 @@ public sealed partial class FeedReader
             w.WriteStartElement("feed", AtomNamespace);
             w.WriteAttributeString("xmlns", "cap", null, CapWriter.Namespace);
             w.WriteElementString("id", AtomNamespace, self);
-            w.WriteElementString("title", AtomNamespace, $"{options.SenderName}: public environmental warnings");
+            w.WriteElementString("title", AtomNamespace, CapWriter.Plain($"{options.SenderName}: public environmental warnings"));
             w.WriteElementString("updated", AtomNamespace, CapTime.Format(updated, zone));
             w.WriteStartElement("author", AtomNamespace);
-            w.WriteElementString("name", AtomNamespace, options.SenderName);
+            w.WriteElementString("name", AtomNamespace, CapWriter.Plain(options.SenderName));
             w.WriteEndElement();
             w.WriteElementString("generator", AtomNamespace, "EcoMonitor");
             WriteLink(w, "self", AtomContentType.Split(';')[0], self);
@@ -106,7 +106,7 @@ public sealed partial class FeedReader
         w.WriteElementString("updated", AtomNamespace, CapTime.Format(entry.Sent, zone));
         w.WriteElementString("published", AtomNamespace, CapTime.Format(entry.Sent, zone));
         w.WriteStartElement("author", AtomNamespace);
-        w.WriteElementString("name", AtomNamespace, options.SenderName);
+        w.WriteElementString("name", AtomNamespace, CapWriter.Plain(options.SenderName));
         w.WriteEndElement();
         WriteLink(w, "alternate", CapContentType, href);
         w.WriteElementString("summary", AtomNamespace, entry.HeadlineEn);
