@@ -1,3 +1,4 @@
+using EcoMonitor.Service.Auth;
 using EcoMonitor.Service.Http;
 
 namespace EcoMonitor.Service.Hosting;
@@ -12,7 +13,8 @@ public static class EcoMonitorHost
         var builder = WebApplication.CreateBuilder(args);
         if (string.IsNullOrEmpty(builder.Configuration["Urls"]))
         {
-            // Loopback unless the operator says otherwise: the surface has no authentication yet.
+            // Loopback unless the operator says otherwise: logins and the token travel in clear over
+            // plain http, so a wider address belongs behind a TLS proxy (docs/auth.md#transport).
             builder.WebHost.UseUrls(DefaultUrls);
         }
 
@@ -24,6 +26,8 @@ public static class EcoMonitorHost
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseEcoMonitorSecurityHeaders();
+        app.UseEcoMonitorAuth();
         app.MapEcoMonitorEndpoints();
         return app;
     }

@@ -2,18 +2,20 @@ using EcoMonitor.Alerting;
 using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Readings;
 using EcoMonitor.Notifications;
-using Microsoft.Extensions.Options;
+using EcoMonitor.Service.Auth;
 
 namespace EcoMonitor.Service.Http;
 
 /// <summary>
 /// <c>/api/alerts</c> (docs/http.md#alerts): the alerts firing and recently resolved, one alert, and the
-/// acknowledgement of a firing alert (bearer token, <see cref="ApiOptions"/>).
+/// acknowledgement of a firing alert (a logged-in officer or the API token, docs/auth.md#writes).
 /// </summary>
 public static class AlertEndpoints
 {
     public const int MaxByLength = 100;
     public const int MaxCommentLength = 1000;
+
+    private const string AckShape = """{"by": "who (with the API token; a login records the officer)", "comment": "optional"}""";
 
     public static WebApplication MapAlertEndpoints(this WebApplication app)
     {
@@ -41,33 +43,34 @@ public static class AlertEndpoints
                 ? Results.Json(AlertView.Of(alert), NotificationJson.Options)
                 : Results.Problem($"no alert {id} (firing or recently resolved)", statusCode: StatusCodes.Status404NotFound));
 
-        api.MapPost("/{id}/ack", (string id, AcknowledgeRequest? request, HttpRequest http, AlertPipeline alerts, IOptions<ApiOptions> options) =>
+        // A logged-in officer or the API token (docs/auth.md#writes); checked before the body is read.
+        api.MapPost("/{id}/ack", async (string id, HttpContext http, AlertPipeline alerts, CancellationToken ct) =>
         {
-            if (options.Value.ResolveToken() is not { } token)
+            var officer = AuthUser.OfficerName(http) is not null;
+            var (request, problem) = await ApiAuthorization.ReadJsonAsync(http.Request, AckShape, ct, officer ? new AcknowledgeRequest(null, null) : null);
+            if (problem is not null)
             {
-                return Results.Problem("acknowledging needs an API token: set Api:Token or Api:TokenFile", statusCode: StatusCodes.Status403Forbidden);
+                return problem;
             }
 
-            if (!ApiAuthorization.HasBearer(http, token))
+            var (by, refused) = ApiAuthorization.AuthorOf(http, request!.By, "by", MaxByLength);
+            if (refused is not null)
             {
-                return Results.Problem("missing or wrong bearer token", statusCode: StatusCodes.Status401Unauthorized);
+                return refused;
             }
 
-            if (request is null || string.IsNullOrWhiteSpace(request.By) || request.By.Length > MaxByLength
-                || request.Comment is { Length: > MaxCommentLength })
+            if (request.Comment is { Length: > MaxCommentLength })
             {
-                return Results.Problem(
-                    $"body must be {{\"by\": \"who\" (1–{MaxByLength} characters), \"comment\": \"…\" (optional, up to {MaxCommentLength})}}",
-                    statusCode: StatusCodes.Status400BadRequest);
+                return Results.Problem($"comment: up to {MaxCommentLength} characters. Body: {AckShape}", statusCode: StatusCodes.Status400BadRequest);
             }
 
-            return alerts.Acknowledge(id, request.By.Trim(), request.Comment, out var alert) switch
+            return alerts.Acknowledge(id, by!, request.Comment, out var alert) switch
             {
                 AcknowledgeOutcome.Acknowledged => Results.Json(AlertView.Of(alert!), NotificationJson.Options),
                 AcknowledgeOutcome.NotFiring => Results.Problem($"alert {id} is resolved; only a firing alert can be acknowledged", statusCode: StatusCodes.Status409Conflict),
                 _ => Results.Problem($"no alert {id} is firing", statusCode: StatusCodes.Status404NotFound),
             };
-        });
+        }).RequireAuthorization(AuthPolicies.Act);
 
         return app;
     }

@@ -1,10 +1,11 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using EcoMonitor.Service.Auth;
 
 namespace EcoMonitor.Service.Http;
 
-/// <summary>The API's bearer token, and reading a JSON body only after it was checked.</summary>
+/// <summary>The API's bearer token, the author of a write, and reading a JSON body only after authorization.</summary>
 internal static class ApiAuthorization
 {
     /// <summary>Largest JSON body a write of the API reads.</summary>
@@ -25,19 +26,30 @@ internal static class ApiAuthorization
             Encoding.UTF8.GetBytes(token));
     }
 
-    /// <summary>The refusal of a write, or null when it is authorised (checked before the body is read).</summary>
-    public static IResult? Refusal(HttpRequest http, ApiOptions options, string what)
+    /// <summary>
+    /// Who a write records as its author (docs/auth.md#writes): the logged-in officer, whose name a body may
+    /// repeat but not replace; or, with the API token, the body's <paramref name="field"/> (required).
+    /// </summary>
+    public static (string? Author, IResult? Problem) AuthorOf(HttpContext http, string? given, string field, int maxLength)
     {
-        if (options.ResolveToken() is not { } token)
+        if (AuthUser.OfficerName(http) is { } officer)
         {
-            return Results.Problem($"{what} needs an API token: set Api:Token or Api:TokenFile", statusCode: StatusCodes.Status403Forbidden);
+            return string.IsNullOrWhiteSpace(given) || string.Equals(given.Trim(), officer, StringComparison.OrdinalIgnoreCase)
+                ? (officer, null)
+                : (null, Results.Problem($"{field}: with a login the author is the logged-in officer ({officer}); leave {field} out", statusCode: StatusCodes.Status400BadRequest));
         }
 
-        return HasBearer(http, token) ? null : Results.Problem("missing or wrong bearer token", statusCode: StatusCodes.Status401Unauthorized);
+        return string.IsNullOrWhiteSpace(given) || given.Length > maxLength
+            ? (null, Results.Problem($"{field}: 1–{maxLength} characters (who does this; with the API token it is required)", statusCode: StatusCodes.Status400BadRequest))
+            : (given.Trim(), null);
     }
 
-    /// <summary>Reads at most <see cref="MaxBodyBytes"/> of JSON; null with a problem when it is too large or not the expected shape.</summary>
-    public static async Task<(T? Value, IResult? Problem)> ReadJsonAsync<T>(HttpRequest http, string shape, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads at most <see cref="MaxBodyBytes"/> of JSON; null with a problem when it is too large or not the expected
+    /// shape. An empty body is <paramref name="whenEmpty"/> when given, else refused. Call it after authorization:
+    /// a refused request is never read.
+    /// </summary>
+    public static async Task<(T? Value, IResult? Problem)> ReadJsonAsync<T>(HttpRequest http, string shape, CancellationToken cancellationToken, T? whenEmpty = null)
         where T : class
     {
         if (http.ContentLength > MaxBodyBytes)
@@ -60,7 +72,7 @@ internal static class ApiAuthorization
 
         try
         {
-            var value = buffer.Length == 0 ? null : JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), EcoMonitor.Notifications.NotificationJson.Options);
+            var value = buffer.Length == 0 ? whenEmpty : JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), EcoMonitor.Notifications.NotificationJson.Options);
             return value is null ? (null, Results.Problem($"body must be {shape}", statusCode: StatusCodes.Status400BadRequest)) : (value, null);
         }
         catch (JsonException ex)

@@ -1,4 +1,5 @@
 using EcoMonitor.Runtime.Telemetry;
+using EcoMonitor.Service.Auth;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Prometheus;
 
@@ -17,8 +18,8 @@ public static class EndpointExtensions
         app.MapSilenceEndpoints();
 
         // Owned by their concerns (docs/http.md): sensors, login, the page, the public feed.
-        // app.MapSensorEndpoints();   (Http/SensorEndpoints.cs)
-        // app.MapAuthEndpoints();     (Auth/)
+        app.MapSensorEndpoints();
+        app.MapAuthEndpoints();
         // app.MapPageEndpoints();     (Page/)
         app.MapFeedEndpoints();
         return app;

@@ -1,12 +1,12 @@
 using EcoMonitor.Notifications;
 using EcoMonitor.Notifications.Routing;
-using Microsoft.Extensions.Options;
+using EcoMonitor.Service.Auth;
 
 namespace EcoMonitor.Service.Http;
 
 /// <summary>
 /// <c>/api/silences</c> (docs/http.md#silences): list (active, pending, expired), one silence,
-/// create and expire. Writes need the API token, checked before the body is read; the configured
+/// create and expire. Writes need a logged-in officer or the API token, checked before the body is read (docs/auth.md#writes); the configured
 /// silences (<c>Notifications:Silences</c>) are listed too and can only be changed in the configuration.
 /// </summary>
 public static class SilenceEndpoints
@@ -14,8 +14,8 @@ public static class SilenceEndpoints
     public const int MaxAuthorLength = 100;
     public const int MaxCommentLength = 1000;
 
-    private const string CreateShape = """{"matchers": {"site": "glob", …}, "startsAt": "optional, RFC 3339", "endsAt": "RFC 3339", "comment": "why (required)", "author": "who (required)"}""";
-    private const string ExpireShape = """{"by": "who"}""";
+    private const string CreateShape = """{"matchers": {"site": "glob", …}, "startsAt": "optional, RFC 3339", "endsAt": "RFC 3339", "comment": "why (required)", "author": "who (with the API token; a login records the officer)"}""";
+    private const string ExpireShape = """{"by": "who (with the API token; a login records the officer)"}""";
 
     public static WebApplication MapSilenceEndpoints(this WebApplication app)
     {
@@ -40,24 +40,22 @@ public static class SilenceEndpoints
                 ? Results.Json(SilenceView.Of(silence, silences.Now), NotificationJson.Options)
                 : Results.Problem($"no silence {id}", statusCode: StatusCodes.Status404NotFound));
 
-        api.MapPost("/", async (HttpRequest http, ISilences silences, IOptions<ApiOptions> options, CancellationToken ct) =>
+        // A logged-in officer or the API token (docs/auth.md#writes); checked before the body is read.
+        api.MapPost("/", async (HttpContext http, ISilences silences, CancellationToken ct) =>
         {
-            if (ApiAuthorization.Refusal(http, options.Value, "creating a silence") is { } refused)
-            {
-                return refused;
-            }
-
-            var (request, problem) = await ApiAuthorization.ReadJsonAsync<CreateSilenceRequest>(http, CreateShape, ct);
+            var (request, problem) = await ApiAuthorization.ReadJsonAsync<CreateSilenceRequest>(http.Request, CreateShape, ct);
             if (problem is not null)
             {
                 return problem;
             }
 
-            var problems = new List<string>();
-            if (string.IsNullOrWhiteSpace(request!.Author) || request.Author.Length > MaxAuthorLength)
+            var (author, refused) = ApiAuthorization.AuthorOf(http, request!.Author, "author", MaxAuthorLength);
+            if (refused is not null)
             {
-                problems.Add($"author: 1–{MaxAuthorLength} characters");
+                return refused;
             }
+
+            var problems = new List<string>();
 
             if (string.IsNullOrWhiteSpace(request.Comment) || request.Comment.Length > MaxCommentLength)
             {
@@ -78,31 +76,28 @@ public static class SilenceEndpoints
                 return Results.Problem(string.Join("; ", problems) + $". Body: {CreateShape}", statusCode: StatusCodes.Status400BadRequest);
             }
 
-            var (silence, refusal) = await silences.CreateAsync(request.Matchers!, request.StartsAt, request.EndsAt!.Value, request.Comment!.Trim(), request.Author!.Trim(), ct);
+            var (silence, refusal) = await silences.CreateAsync(request.Matchers!, request.StartsAt, request.EndsAt!.Value, request.Comment!.Trim(), author!, ct);
             return refusal == SilenceRefusal.Full
                 ? Results.Problem($"{ISilences.MaxSilences} silences are in force or pending; expire some first", statusCode: StatusCodes.Status409Conflict)
                 : Results.Json(SilenceView.Of(silence!, silences.Now), NotificationJson.Options, statusCode: StatusCodes.Status201Created);
-        });
+        }).RequireAuthorization(AuthPolicies.Act);
 
-        api.MapPost("/{id}/expire", async (string id, HttpRequest http, ISilences silences, IOptions<ApiOptions> options, CancellationToken ct) =>
+        api.MapPost("/{id}/expire", async (string id, HttpContext http, ISilences silences, CancellationToken ct) =>
         {
-            if (ApiAuthorization.Refusal(http, options.Value, "expiring a silence") is { } refused)
-            {
-                return refused;
-            }
-
-            var (request, problem) = await ApiAuthorization.ReadJsonAsync<ExpireSilenceRequest>(http, ExpireShape, ct);
+            var officer = AuthUser.OfficerName(http) is not null;
+            var (request, problem) = await ApiAuthorization.ReadJsonAsync(http.Request, ExpireShape, ct, officer ? new ExpireSilenceRequest(null) : null);
             if (problem is not null)
             {
                 return problem;
             }
 
-            if (string.IsNullOrWhiteSpace(request!.By) || request.By.Length > MaxAuthorLength)
+            var (by, refused) = ApiAuthorization.AuthorOf(http, request!.By, "by", MaxAuthorLength);
+            if (refused is not null)
             {
-                return Results.Problem($"by: 1–{MaxAuthorLength} characters. Body: {ExpireShape}", statusCode: StatusCodes.Status400BadRequest);
+                return refused;
             }
 
-            var (silence, refusal) = await silences.ExpireAsync(id, request.By.Trim(), ct);
+            var (silence, refusal) = await silences.ExpireAsync(id, by!, ct);
             return refusal switch
             {
                 SilenceRefusal.None => Results.Json(SilenceView.Of(silence!, silences.Now), NotificationJson.Options),
@@ -110,7 +105,7 @@ public static class SilenceEndpoints
                 SilenceRefusal.AlreadyExpired => Results.Problem($"silence {id} has already expired", statusCode: StatusCodes.Status409Conflict),
                 _ => Results.Problem($"no silence {id}", statusCode: StatusCodes.Status404NotFound),
             };
-        });
+        }).RequireAuthorization(AuthPolicies.Act);
 
         return app;
     }

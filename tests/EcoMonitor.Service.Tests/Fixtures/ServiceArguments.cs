@@ -8,7 +8,8 @@ internal static class ServiceArguments
     /// <summary>
     /// Connects to the broker on <paramref name="brokerPort"/>, stores to <paramref name="storeUrl"/>,
     /// listens on <paramref name="urls"/> and subscribes to <c>eco/{site}/+/+</c> (native) only, so
-    /// that tests sharing a broker each see their own traffic alone; then <paramref name="extraArgs"/>.
+    /// that tests sharing a broker each see their own traffic alone, with reading open (<c>Ui:AnonymousView</c>);
+    /// then <paramref name="extraArgs"/>, which may override any of these.
     /// </summary>
     public static string[] For(int brokerPort, string clientId, string storeUrl, DirectoryInfo dataDirectory, string urls, string site, string[] extraArgs) =>
     [
@@ -22,7 +23,11 @@ internal static class ServiceArguments
         $"--Mqtt:Subscriptions:0:Topic=eco/{site}/{{kind}}/{{device}}",
         $"--Mqtt:Subscriptions:0:Site={site}",
         "--Mqtt:Subscriptions:0:Format=native",
+        $"--Mqtt:StatusFilter=eco/{site}/+/+/status",
         "--Logging:LogLevel:Default=Warning",
+
+        // Tests read /api without logging in; the tests of logins and rights turn it off (Auth/).
+        "--Ui:AnonymousView=true",
         .. extraArgs,
     ];
 }
