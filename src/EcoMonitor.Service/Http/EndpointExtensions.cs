@@ -22,7 +22,7 @@ public static class EndpointExtensions
         app.MapSensorEndpoints();
         app.MapAuthEndpoints();
         app.MapPageEndpoints();
-        // app.MapFeedEndpoints();     (Http/FeedEndpoints.cs)
+        app.MapFeedEndpoints();
         return app;
     }
 }
