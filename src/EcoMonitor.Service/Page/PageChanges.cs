@@ -59,7 +59,7 @@ public sealed class PageChanges(PageData data, IOptions<UiOptions> options, Time
 /// <c>Ui:MaxLiveClients</c> at once (one more is refused with 503 and counted), each closed after
 /// <see cref="MaxLifetime"/> (the browser reconnects), so that no connection lives for ever.
 /// </summary>
-public sealed partial class PageLiveStream(PageChanges changes, IOptions<UiOptions> options, TimeProvider time, PageMetrics metrics, ILogger<PageLiveStream> logger)
+public sealed partial class PageLiveStream(PageChanges changes, IOptions<UiOptions> options, TimeProvider time, PageMetrics metrics, IHostApplicationLifetime lifetime, ILogger<PageLiveStream> logger)
 {
     public static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan MaxLifetime = TimeSpan.FromHours(1);
@@ -91,9 +91,9 @@ public sealed partial class PageLiveStream(PageChanges changes, IOptions<UiOptio
         {
             await StreamAsync(http);
         }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested)
         {
-            // The browser went away.
+            // The browser went away, or the service stops (the browser reconnects to the next one).
         }
         finally
         {
@@ -104,7 +104,9 @@ public sealed partial class PageLiveStream(PageChanges changes, IOptions<UiOptio
 
     private async Task StreamAsync(HttpContext http)
     {
-        var ct = http.RequestAborted;
+        // A stream must not hold a graceful stop until its timeout.
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        var ct = linked.Token;
         http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";

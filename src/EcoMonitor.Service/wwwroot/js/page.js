@@ -74,9 +74,14 @@
     if (el && el.getAttribute && el.getAttribute("data-rendered")) {
       byId("live-updated").textContent = el.getAttribute("data-rendered");
     }
-    // Announced only when the live list itself changed; a navigation just takes the new list in.
+    // Announced only when the live list itself was refreshed; new content holding the list (a
+    // navigation) just takes it in; other parts (the summary) leave it alone, since they may settle
+    // between the list's swap and its load event.
+    if (!el || el.id !== "alerts") {
+      if (el && el.querySelector && el.querySelector("#alerts")) { known = alertIds(); }
+      return;
+    }
     var now = alertIds();
-    if (!el || el.id !== "alerts") { known = now; return; }
     var news = [], cleared = [];
     Object.keys(now).forEach(function (id) { if (!(id in known)) { news.push(now[id]); } });
     Object.keys(known).forEach(function (id) { if (!(id in now)) { cleared.push(known[id]); } });
