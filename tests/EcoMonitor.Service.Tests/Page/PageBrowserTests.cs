@@ -59,6 +59,9 @@ public sealed class PageBrowserTests(Servers servers) : IDisposable
         });
         await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = origin, Locale = "en-US", ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
         context.SetDefaultTimeout((float)Deadline.TotalMilliseconds);
+
+        // Every wait is bounded; generous, for a machine busy with other builds and tests.
+        Assertions.SetDefaultExpectTimeout((float)Deadline.TotalMilliseconds);
         async Task OnlyTheServiceAsync(IRoute route)
         {
             if (new Uri(route.Request.Url).GetLeftPart(UriPartial.Authority) != origin)
