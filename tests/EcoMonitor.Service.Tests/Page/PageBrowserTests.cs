@@ -146,7 +146,7 @@ public sealed class PageBrowserTests(Servers servers) : IDisposable
         {
             await page.GotoAsync($"{path}?lang={lang}");
             await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", lang == "zh" ? "zh-CN" : "en");
-            var name = $"page-{lang}{(path == "/" ? "" : "-" + path.Trim('/').Replace('/', '-'))}.png";
+            var name = $"page-{lang}{(path == "/" ? "" : path.StartsWith("/alerts/", StringComparison.Ordinal) ? "-details" : "-" + path.Trim('/'))}.png";
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots.FullName, name), FullPage = true });
             Assert.True(new FileInfo(Path.Combine(shots.FullName, name)).Length > 10_000, $"{name} is (nearly) empty");
         }
