@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
-using System.Text;
 using Deque.AxeCore.Playwright;
 using EcoMonitor.Service.Tests.Auth;
 using EcoMonitor.Service.Tests.Fixtures;
-using EcoMonitor.Service.Tests.Ingestion;
 using Microsoft.Playwright;
 
 namespace EcoMonitor.Service.Tests.Page;
@@ -27,17 +25,8 @@ public sealed class PageBrowserTests(Servers servers) : IDisposable
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: deploy/local/test.sh installs the Debian package chromium");
         var ct = TestContext.Current.CancellationToken;
         var site = $"pg-{Guid.NewGuid():N}"[..12];
-        await File.WriteAllTextAsync(_rules, """
-            rules:
-              - name: pm25-high
-                kind: air
-                metric: pm25
-                above: 75
-                severity: critical
-                description: PM2.5 above the GB 3095 grade II hourly value
-            """, ct);
         await using var service = await ServiceUnderTest.StartAsync(servers, site, ct,
-            $"--Alerts:RulesFile={_rules}",
+            $"--Alerts:RulesFile={await PageScenario.WriteRulesAsync(_rules, ct)}",
             "--Ui:AnonymousView=true",
             "--Ui:StationName=Test Station",
             "--Ui:TimeZone=Asia/Shanghai",
@@ -88,12 +77,12 @@ public sealed class PageBrowserTests(Servers servers) : IDisposable
         await page.GotoAsync("/");
         await Assertions.Expect(page.Locator("#live")).ToHaveAttributeAsync("data-state", "live");
         await page.EvaluateAsync("() => { window.__notReloaded = true; }");
-        await PublishAsync(site, "n1", 120, ct);
+        await PageScenario.PublishPm25Async(servers, site, "n1", 120, ct);
         var row = page.Locator("#alerts tr.alert-row");
         await Assertions.Expect(row).ToHaveCountAsync(1);
         Assert.True(await page.EvaluateAsync<bool>("() => window.__notReloaded === true"), "the page was reloaded instead of updated");
         var id = (await row.GetAttributeAsync("data-alert-id"))!;
-        await Assertions.Expect(row).ToContainTextAsync("PM2.5 above the GB 3095 grade II hourly value");
+        await Assertions.Expect(row).ToContainTextAsync(PageScenario.Description);
         await Assertions.Expect(row).ToContainTextAsync("120 µg/m³");
         await Assertions.Expect(page.Locator("#announce")).ToContainTextAsync("New alert");
         await Assertions.Expect(page.Locator("#summary [data-count='critical'] strong")).ToHaveTextAsync("1");
@@ -184,10 +173,4 @@ public sealed class PageBrowserTests(Servers servers) : IDisposable
     }
 
     public void Dispose() => File.Delete(_rules);
-
-    private Task PublishAsync(string site, string device, double value, CancellationToken ct)
-    {
-        var ts = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-        return TestPublisher.PublishAsync(servers.Mosquitto, [($"eco/{site}/air/{device}", Encoding.UTF8.GetBytes(EndToEndIngestTests.Payload(ts, 1, ("pm25", value))))], ct);
-    }
 }

@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using EcoMonitor.Service.Tests.Auth;
 using EcoMonitor.Service.Tests.Fixtures;
-using EcoMonitor.Service.Tests.Ingestion;
 
 namespace EcoMonitor.Service.Tests.Page;
 
@@ -162,23 +161,11 @@ public sealed class PageEndpointTests(Servers servers) : IDisposable
 
     public void Dispose() => File.Delete(_rules);
 
-    private async Task<string> RulesAsync(CancellationToken ct)
-    {
-        await File.WriteAllTextAsync(_rules, """
-            rules:
-              - name: pm25-high
-                kind: air
-                metric: pm25
-                above: 75
-                severity: critical
-            """, ct);
-        return _rules;
-    }
+    private Task<string> RulesAsync(CancellationToken ct) => PageScenario.WriteRulesAsync(_rules, ct);
 
     private async Task<string> FireAsync(ServiceUnderTest service, string site, CancellationToken ct)
     {
-        var ts = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-        await TestPublisher.PublishAsync(servers.Mosquitto, [($"eco/{site}/air/n1", Encoding.UTF8.GetBytes(EndToEndIngestTests.Payload(ts, 1, ("pm25", 120))))], ct);
+        await PageScenario.PublishPm25Async(servers, site, "n1", 120, ct);
         using var http = new HttpClient { BaseAddress = service.BaseAddress };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AuthClient.Token);
         JsonElement[] firing = [];
