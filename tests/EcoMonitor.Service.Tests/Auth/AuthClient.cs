@@ -60,7 +60,7 @@ internal sealed partial class AuthClient : IDisposable
     }
 
     /// <summary>A JSON write: with the API token when <paramref name="bearer"/> is given, with the session's antiforgery header when <paramref name="antiforgery"/> is.</summary>
-    public Task<HttpResponseMessage> PostJsonAsync(string path, object? body, CancellationToken ct, string? bearer = null, string? antiforgery = null)
+    public async Task<HttpResponseMessage> PostJsonAsync(string path, object? body, CancellationToken ct, string? bearer = null, string? antiforgery = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path);
         if (body is not null)
@@ -78,7 +78,7 @@ internal sealed partial class AuthClient : IDisposable
             request.Headers.Add("RequestVerificationToken", antiforgery);
         }
 
-        return Http.SendAsync(request, ct);
+        return await Http.SendAsync(request, ct);
     }
 
     public void Dispose()
