@@ -3,9 +3,8 @@ using Microsoft.Extensions.Options;
 namespace EcoMonitor.Service.Http;
 
 /// <summary>
-/// Section <c>Api</c>: the bearer token that write operations (acknowledging an alert) need.
-/// Reading <c>/api/alerts</c> needs none (the service listens on loopback by default). Without a
-/// token, writing is refused: there is no default secret.
+/// Section <c>Api</c>: the bearer token of the API for scripts, which may read and write
+/// (docs/auth.md#policies). Without a token only a logged-in officer writes: there is no default secret.
 /// </summary>
 public sealed class ApiOptions
 {
