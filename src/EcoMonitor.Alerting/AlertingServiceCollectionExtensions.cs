@@ -10,8 +10,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class AlertingServiceCollectionExtensions
 {
     /// <summary>
-    /// The alert engine: the rules file, the pipeline that watches the accepted readings (it
-    /// replaces the ingest path's empty <see cref="IAcceptedReadingsObserver"/>), the saved state
+    /// The alert engine: the rules file, the pipeline that watches the accepted readings (one of
+    /// the ingest path's <see cref="IAcceptedReadingsObserver"/>s), the saved state
     /// and the ticker. Notifications go to the outbox registered by <c>AddEcoMonitorNotifications</c>.
     /// </summary>
     public static IServiceCollection AddEcoMonitorAlerting(this IServiceCollection services, IConfiguration configuration)
@@ -32,7 +32,7 @@ public static class AlertingServiceCollectionExtensions
         services.TryAddSingleton(sp => new AlertBook(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<AlertBookOptions>>().Value));
         services.TryAddSingleton<AlertStateStore>();
         services.TryAddSingleton<AlertPipeline>();
-        services.Replace(ServiceDescriptor.Singleton<IAcceptedReadingsObserver>(sp => sp.GetRequiredService<AlertPipeline>()));
+        services.AddSingleton<IAcceptedReadingsObserver>(sp => sp.GetRequiredService<AlertPipeline>());
         services.AddHostedService<AlertTicker>();
         return services;
     }

@@ -53,7 +53,8 @@ public static class IngestServiceCollectionExtensions
     /// <summary>
     /// The ingest path up to the queue: MQTT consumer → handler (decode, validate, dead-letter,
     /// observe) → <see cref="IngestQueue"/>. The store side is <c>AddEcoMonitorStorage</c>; the
-    /// alert engine plugs in as the <see cref="IAcceptedReadingsObserver"/>.
+    /// alert engine and the sensor directory plug in as <see cref="IAcceptedReadingsObserver"/>s
+    /// (and <see cref="INodeStatusObserver"/>s), each added by its own registration.
     /// </summary>
     public static IServiceCollection AddEcoMonitorIngest(this IServiceCollection services, IConfiguration configuration)
     {
@@ -76,7 +77,6 @@ public static class IngestServiceCollectionExtensions
         services.TryAddSingleton<DeadLetterRepublisher>();
         services.TryAddSingleton<IngestQueue>();
         services.TryAddSingleton<DuplicateTracker>();
-        services.TryAddSingleton<IAcceptedReadingsObserver, NoReadingsObserver>();
         services.TryAddSingleton<MessageHandler>();
         services.AddResiliencePipeline(MqttPipelines.ReconnectKey, (builder, context) =>
         {

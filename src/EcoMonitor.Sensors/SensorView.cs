@@ -33,6 +33,9 @@ public sealed record HourlyMean(DateTimeOffset Hour, double Mean, int Count);
 /// The air-quality index of the device's latest hour under the site's standard. <see cref="Value"/>
 /// null is <c>NA</c> (not computable, as HJ 633 says); then level, category and colour are null too.
 /// </summary>
+/// <param name="Primary">Catalog metric names (<c>pm25</c>, <c>o3</c>); empty at AQI 50 or below under HJ 633.</param>
+/// <param name="Hour">The UTC hour the index is of: that of the device's newest pollutant reading (docs/sensors.md#aqi).</param>
+/// <param name="Note">Why the index is <c>NA</c>, or that it is a lower bound; null otherwise.</param>
 public sealed record AqiView(
     string Standard,
     int? Value,
@@ -40,7 +43,9 @@ public sealed record AqiView(
     string? CategoryZh,
     string? CategoryEn,
     string? Color,
-    IReadOnlyList<string> Primary);
+    IReadOnlyList<string> Primary,
+    DateTimeOffset? Hour = null,
+    string? Note = null);
 
 /// <summary>GB 3838-2002: class 1–5 (Ⅰ–Ⅴ) or 6 (劣Ⅴ), and the parameter that decides it (the worst one).</summary>
 public sealed record WaterClassView(int Class, string Numeral, string DecidingMetric, double DecidingValue);

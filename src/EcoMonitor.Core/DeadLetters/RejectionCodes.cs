@@ -26,11 +26,14 @@ public static class RejectionCodes
     public const string UnknownUnit = "unknown-unit";
     public const string Pm25AbovePm10 = "pm25-above-pm10";
 
+    /// <summary>A node status message (docs/mqtt.md#node-status) whose payload is neither <c>online</c> nor <c>offline</c>.</summary>
+    public const string InvalidStatus = "invalid-status";
+
     public static IReadOnlyList<string> All { get; } =
     [
         PayloadTooLarge, MalformedJson, InvalidShape, BadTopic, UnknownFormat, UnknownMetric,
         ValueNotNumber, ValueNotFinite, OutOfRange, MissingTimestamp, InvalidTimestamp,
         TimestampInFuture, TimestampTooOld, DuplicateMetric, TooManyReadings, StoreRejected,
-        IdentityMismatch, UnknownUnit, Pm25AbovePm10,
+        IdentityMismatch, UnknownUnit, Pm25AbovePm10, InvalidStatus,
     ];
 }

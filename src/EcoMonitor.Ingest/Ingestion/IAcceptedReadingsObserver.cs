@@ -4,7 +4,8 @@ namespace EcoMonitor.Ingest.Ingestion;
 
 /// <summary>
 /// Sees the accepted readings of every message before the message is queued for the store: the
-/// port through which the alert engine watches the stream (docs/architecture.md#data-flow).
+/// port through which the alert engine and the sensor directory watch the stream
+/// (docs/architecture.md#data-flow). Every registered observer is called, in registration order.
 /// </summary>
 public interface IAcceptedReadingsObserver
 {
@@ -14,11 +15,4 @@ public interface IAcceptedReadingsObserver
     /// </summary>
     /// <exception cref="IOException">What the observer must make durable first could not be written: the message is not acknowledged.</exception>
     ValueTask<IReadOnlyList<string>> ObserveAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken);
-}
-
-/// <summary>The observer when no alert engine is composed: nothing to add.</summary>
-internal sealed class NoReadingsObserver : IAcceptedReadingsObserver
-{
-    public ValueTask<IReadOnlyList<string>> ObserveAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IReadOnlyList<string>>([]);
 }

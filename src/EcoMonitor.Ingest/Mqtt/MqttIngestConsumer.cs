@@ -191,6 +191,12 @@ internal sealed partial class MqttIngestConsumer(
         var broker = $"{_options.Host}:{_options.Port}";
         var wanted = _profiles.Select(p => BrokerFilter(p.Topic.Filter)).Distinct(StringComparer.Ordinal).ToList();
 
+        // Not shared: every instance keeps the whole directory of node statuses (docs/mqtt.md#node-status).
+        if (!string.IsNullOrEmpty(_options.StatusFilter) && !wanted.Contains(_options.StatusFilter, StringComparer.Ordinal))
+        {
+            wanted.Add(_options.StatusFilter);
+        }
+
         // A new session holds nothing; a resumed one what the file says was subscribed on it.
         var removed = sessionPresent ? [.. LoadSubscribed(broker).Except(wanted, StringComparer.Ordinal)] : new List<string>();
 
@@ -365,7 +371,14 @@ internal sealed partial class MqttIngestConsumer(
                     attempts++;
                     try
                     {
-                        await handler.HandleAsync(incoming, profile, Acknowledge, progress, ct);
+                        if (NodeStatusTopic.IsStatusTopic(message.Topic))
+                        {
+                            await handler.HandleStatusAsync(incoming, message.Retain, Acknowledge, progress, ct);
+                        }
+                        else
+                        {
+                            await handler.HandleAsync(incoming, profile, Acknowledge, progress, ct);
+                        }
                     }
                     catch (Exception ex) when (MqttPipelines.IsHandlingFailure(ex, ct))
                     {

@@ -35,6 +35,14 @@ public sealed class MqttOptions : MqttConnectionOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan HealthCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The node status filter (docs/mqtt.md#node-status), subscribed besides
+    /// <see cref="Subscriptions"/> and never through <see cref="SharedGroup"/>: every instance needs
+    /// every node's Last Will, and a broker sends no retained message to a shared subscription.
+    /// Empty: status messages are not subscribed.
+    /// </summary>
+    public string StatusFilter { get; set; } = Ingestion.NodeStatusTopic.DefaultFilter;
+
     public IReadOnlyList<MqttSubscription> EffectiveSubscriptions() =>
         Subscriptions.Count > 0 ? Subscriptions : [new MqttSubscription { Format = NativeJsonDecoder.FormatName }];
 
@@ -155,8 +163,18 @@ internal sealed class MqttSubscriptionsValidator(PayloadFormats formats) : IVali
             }
         }
 
+        if (!string.IsNullOrEmpty(options.StatusFilter) && !IsStatusFilter(options.StatusFilter))
+        {
+            problems.Add($"Mqtt:StatusFilter '{options.StatusFilter}' must be a filter of five levels eco/…/status (e.g. eco/+/+/+/status, eco/site-1/+/+/status), or empty");
+        }
+
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
+
+    /// <summary>A filter that matches only status topics: the topic shape with levels that are names or <c>+</c>.</summary>
+    private static bool IsStatusFilter(string filter) =>
+        Ingestion.NodeStatusTopic.IsStatusTopic(filter)
+        && filter.Split('/').All(level => level.Length > 0 && (level == "+" || !level.Contains('+', StringComparison.Ordinal)) && !level.Contains('#', StringComparison.Ordinal));
 }
 
 [OptionsValidator]

@@ -37,6 +37,7 @@ public sealed class IngestMetrics
         DeadLetterFilesDeleted = factory.CreateCounter("ecomonitor_dead_letter_files_deleted_total", "Oldest dead-letter files deleted to keep DeadLetters:MaxTotalBytes.");
         DeadLetterCopiesDropped = factory.CreateCounter("ecomonitor_dead_letter_copies_dropped_total", "Dead-letter copies not republished to MQTT because the broker was too slow (the file keeps them).");
         MqttConnected = factory.CreateGauge("ecomonitor_mqtt_connected", "1 while connected to the broker.");
+        StatusMessages = factory.CreateCounter("ecomonitor_status_messages_total", "Node status messages (eco/{site}/{kind}/{device}/status), by what they said: online, offline, cleared (empty payload) or rejected (dead-lettered).", ["status"]);
         MessageHandlingFailures = factory.CreateCounter("ecomonitor_message_handling_failures_total", "Failed attempts to handle a received message (each retry counts), e.g. the dead-letter store could not write.");
     }
 
@@ -88,6 +89,9 @@ public sealed class IngestMetrics
     public Gauge MqttConnected { get; }
 
     public Counter MessageHandlingFailures { get; }
+
+    /// <summary>Label <c>status</c>: online, offline, cleared, rejected.</summary>
+    public Counter StatusMessages { get; }
 
     public double RejectionsFor(string reason) => Rejections.WithLabels(reason).Value;
 }

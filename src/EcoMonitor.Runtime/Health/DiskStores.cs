@@ -12,6 +12,7 @@ public static class DiskStores
     public const string DeadLetter = "dead-letter";
     public const string Outbox = "outbox";
     public const string AlertState = "alert-state";
+    public const string SensorState = "sensor-state";
 
     /// <summary>A write the disk refused: full (ENOSPC), failing (EIO), or not writable.</summary>
     public static bool IsWriteFailure(Exception exception) => exception is IOException or UnauthorizedAccessException;

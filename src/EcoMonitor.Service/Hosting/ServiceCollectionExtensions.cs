@@ -1,3 +1,6 @@
+using EcoMonitor.Sensors;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 namespace EcoMonitor.Service.Hosting;
 
 public static class ServiceCollectionExtensions
@@ -17,6 +20,7 @@ public static class ServiceCollectionExtensions
         services.AddEcoMonitorStorage(configuration);
         services.AddEcoMonitorNotifications(configuration);
         services.AddEcoMonitorAlerting(configuration);
+        services.TryAddSingleton<IDeadmanIntervals, RuleDeadmanIntervals>();
         services.AddEcoMonitorSensors(configuration);
         services.AddEcoMonitorFeed(configuration);
         services.AddEcoMonitorIngest(configuration);

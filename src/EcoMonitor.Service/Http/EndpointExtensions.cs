@@ -18,7 +18,7 @@ public static class EndpointExtensions
         app.MapSilenceEndpoints();
 
         // Owned by their concerns (docs/http.md): sensors, login, the page, the public feed.
-        // app.MapSensorEndpoints();   (Http/SensorEndpoints.cs)
+        app.MapSensorEndpoints();
         app.MapAuthEndpoints();
         // app.MapPageEndpoints();     (Page/)
         // app.MapFeedEndpoints();     (Http/FeedEndpoints.cs)

@@ -14,7 +14,7 @@ public sealed class RejectionTests
                 "payload-too-large", "malformed-json", "invalid-shape", "bad-topic", "unknown-format", "unknown-metric",
                 "value-not-number", "value-not-finite", "out-of-range", "missing-timestamp", "invalid-timestamp",
                 "timestamp-in-future", "timestamp-too-old", "duplicate-metric", "too-many-readings", "store-rejected",
-                "identity-mismatch", "unknown-unit", "pm25-above-pm10",
+                "identity-mismatch", "unknown-unit", "pm25-above-pm10", "invalid-status",
             ],
             RejectionCodes.All);
     }

@@ -23,6 +23,7 @@ internal static class ServiceArguments
         $"--Mqtt:Subscriptions:0:Topic=eco/{site}/{{kind}}/{{device}}",
         $"--Mqtt:Subscriptions:0:Site={site}",
         "--Mqtt:Subscriptions:0:Format=native",
+        $"--Mqtt:StatusFilter=eco/{site}/+/+/status",
         "--Logging:LogLevel:Default=Warning",
 
         // Tests read /api without logging in; the tests of logins and rights turn it off (Auth/).

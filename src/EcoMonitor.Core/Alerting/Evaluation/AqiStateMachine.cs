@@ -110,6 +110,12 @@ public sealed class AqiStateMachine : ISeriesStateMachine
     /// <summary>The last AQI computed (lower bound or not), or null when there was none.</summary>
     public int? LastAqi { get; private set; }
 
+    /// <summary>The whole last computation (sub-indices, band, primary pollutants), or null when nothing was computable.</summary>
+    public AqiResult? LastResult { get; private set; }
+
+    /// <summary>The last AQI is a lower bound: a pollutant the device reported in the last 24 hours had no valid input.</summary>
+    public bool LastIsLowerBound { get; private set; }
+
     public TimeSpan History => TimeSpan.FromHours(_hours);
 
     /// <summary>Whether the buckets of <paramref name="condition"/> fit in <paramref name="maxValues"/>.</summary>
@@ -388,13 +394,16 @@ public sealed class AqiStateMachine : ISeriesStateMachine
             concentrations.Add(new(input.Name, concentration));
         }
 
+        LastIsLowerBound = partial;
         if (concentrations.Count == 0)
         {
             LastAqi = null;
+            LastResult = null;
             return;
         }
 
-        LastAqi = _calculator.Calculate(concentrations).Aqi;
+        LastResult = _calculator.Calculate(concentrations);
+        LastAqi = LastResult.Aqi;
         if (LastAqi is not { } aqi || (partial && aqi <= Bound))
         {
             // No index, or a lower bound that cannot show the episode is over.

@@ -1,0 +1,23 @@
+using EcoMonitor.Core.Readings;
+
+namespace EcoMonitor.Sensors;
+
+/// <summary>
+/// The deadman silence of a device, when the alert rules have one for it: a device is <c>stale</c>
+/// when its deadman alert would fire (docs/sensors.md#status). The host composes it from the rules
+/// in force; without it, <see cref="SensorOptions.StaleAfter"/> applies to every device.
+/// </summary>
+public interface IDeadmanIntervals
+{
+    /// <summary>The shortest silence of the deadman rules matching the whole device, or null.</summary>
+    DeadmanInterval? For(SensorAddress address);
+}
+
+/// <param name="Rule">The rule's name, for the status reason.</param>
+public sealed record DeadmanInterval(TimeSpan Silence, string Rule);
+
+/// <summary>No rules: <see cref="SensorOptions.StaleAfter"/> for all.</summary>
+internal sealed class NoDeadmanIntervals : IDeadmanIntervals
+{
+    public DeadmanInterval? For(SensorAddress address) => null;
+}
