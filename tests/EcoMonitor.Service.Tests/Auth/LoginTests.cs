@@ -5,8 +5,40 @@ using EcoMonitor.Service.Tests.Fixtures;
 namespace EcoMonitor.Service.Tests.Auth;
 
 /// <summary><c>/login</c> and <c>/logout</c> against the running service: the form, wrong and right passwords, the return address, the session.</summary>
-public sealed class LoginTests(Servers servers)
+public sealed class LoginTests(Servers servers) : IDisposable
 {
+    private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("ecomonitor-auth-");
+
+    public void Dispose() => _data.Delete(recursive: true);
+
+    [Fact]
+    public async Task A_session_survives_a_restart_but_not_a_change_of_the_users_password()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var site = $"rst-{Guid.NewGuid():N}"[..16];
+        var data = $"--DataDirectory={_data.FullName}";
+        var cookies = new System.Net.CookieContainer();
+        await using (var first = await AuthClient.StartServiceAsync(servers, site, ct, data))
+        {
+            using var browser = new AuthClient(first.BaseAddress, cookies);
+            Assert.Equal(HttpStatusCode.SeeOther, (await browser.LoginAsync("wang", AuthClient.Password, ct)).StatusCode);
+        }
+
+        // The data-protection keys are in the data directory: the same cookie still counts.
+        await using (var second = await AuthClient.StartServiceAsync(servers, site, ct, data))
+        {
+            using var browser = new AuthClient(second.BaseAddress, cookies);
+            Assert.Equal(HttpStatusCode.OK, (await browser.Http.GetAsync(new Uri("/api/alerts", UriKind.Relative), ct)).StatusCode);
+        }
+
+        // A new hash for wang ends wang's sessions.
+        await using (var third = await AuthClient.StartServiceAsync(servers, site, ct, data, $"--Auth:Users:0:PasswordHash={AuthClient.Hash("a new password")}"))
+        {
+            using var browser = new AuthClient(third.BaseAddress, cookies);
+            await WriteRightsTests.AssertRefusedAsync(await browser.Http.GetAsync(new Uri("/api/alerts", UriKind.Relative), ct), HttpStatusCode.Unauthorized, AuthRefusals.NoCredentials, ct);
+        }
+    }
+
     [Fact]
     public async Task An_officer_logs_in_with_the_form_is_sent_back_to_a_local_return_address_and_logs_out()
     {
