@@ -6,7 +6,7 @@ namespace EcoMonitor.Alerting;
 
 /// <summary>
 /// Puts into each notification what its message must say of the rule and the metric (the rule's
-/// description, the unit, the AQI standard), so that the notification module needs no rules
+/// description, the unit, the AQI standard, whether and how it is published in the public feed), so that the notification module needs no rules
 /// (docs/architecture.md#projects).
 /// </summary>
 public sealed class NotificationDescriber(MetricCatalog catalog)
@@ -29,6 +29,9 @@ public sealed class NotificationDescriber(MetricCatalog catalog)
             Description = rule?.Description is { Length: > 0 } description ? description : notification.Description,
             Unit = unit ?? notification.Unit,
             AqiStandard = rule?.Condition is AqiCondition aqi ? aqi.Standard : notification.AqiStandard,
+            Public = rule?.Public ?? notification.Public,
+            PublicTitleZh = rule?.PublicTitle?.Zh ?? notification.PublicTitleZh,
+            PublicTitleEn = rule?.PublicTitle?.En ?? notification.PublicTitleEn,
         };
     }
 }

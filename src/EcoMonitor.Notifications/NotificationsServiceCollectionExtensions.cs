@@ -40,6 +40,7 @@ public static class NotificationsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<EcoMonitor.Runtime.Broker.IPublishedTopics, NotificationTopics>());
         services.TryAddSingleton<NotificationOutbox>();
         services.TryAddSingleton<INotificationOutbox>(sp => sp.GetRequiredService<NotificationOutbox>());
+        services.TryAddSingleton<IOutboxConsumer>(sp => sp.GetRequiredService<NotificationOutbox>());
         services.AddHostedService<NotificationDispatcher>();
         return services;
     }

@@ -20,7 +20,7 @@ namespace EcoMonitor.Sensors;
 /// the device's values change). Seeing the same readings or status twice changes nothing but the
 /// last-seen time (<see cref="HourlySeries"/>).
 /// </remarks>
-public sealed partial class SensorDirectory(
+internal sealed partial class SensorDirectory(
     IOptions<SensorOptions> options,
     MetricCatalog catalog,
     IDeadmanIntervals deadman,
@@ -54,18 +54,6 @@ public sealed partial class SensorDirectory(
 
     public long Version => Interlocked.Read(ref _version);
 
-    /// <summary>Devices known now.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _devices.Count;
-            }
-        }
-    }
-
     public ValueTask<IReadOnlyList<string>> ObserveAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(readings);
@@ -79,12 +67,19 @@ public sealed partial class SensorDirectory(
         {
             var changed = false;
             Entry? last = null;
+            (string Site, string Device)? refused = null;
             foreach (var reading in readings)
             {
-                // Readings of one message are mostly of one device.
+                // Readings of one message are mostly of one device: a refusal counts once per message and device.
+                if (refused is { } r && r.Site == reading.Site && r.Device == reading.Device)
+                {
+                    continue;
+                }
+
                 var entry = last is not null && last.Site == reading.Site && last.Device == reading.Device ? last : EntryFor(reading.Kind, reading.Site, reading.Device, now);
                 if (entry is null)
                 {
+                    refused = (reading.Site, reading.Device);
                     continue;
                 }
 
@@ -186,7 +181,12 @@ public sealed partial class SensorDirectory(
                 return null;
             }
 
-            RefreshStatuses(now);
+            // This device only: the tick keeps the others up to date.
+            if (Evaluate(entry, now))
+            {
+                Changed();
+            }
+
             picked = Pick(entry);
         }
 

@@ -4,7 +4,7 @@ using Prometheus;
 namespace EcoMonitor.Sensors;
 
 /// <summary>The counters of the sensor directory, exported on <c>/metrics</c> (docs/http.md#metrics).</summary>
-public sealed class SensorMetrics
+internal sealed class SensorMetrics
 {
     private readonly RuntimeMetrics _runtime;
 

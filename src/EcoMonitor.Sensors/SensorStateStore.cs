@@ -5,13 +5,13 @@ using Microsoft.Extensions.Options;
 namespace EcoMonitor.Sensors;
 
 /// <summary>What <c>DataDirectory/state/sensors.json</c> holds (docs/sensors.md#persistence).</summary>
-public sealed record SensorStateFile(int Version, DateTimeOffset SavedAt, IReadOnlyList<SavedSensor> Devices, IReadOnlyList<SavedSitePh>? SitePh)
+internal sealed record SensorStateFile(int Version, DateTimeOffset SavedAt, IReadOnlyList<SavedSensor> Devices, IReadOnlyList<SavedSitePh>? SitePh)
 {
     public const int CurrentVersion = 1;
 }
 
 /// <summary>One device as saved. <paramref name="QuietSince"/> is the receive time its age is counted from.</summary>
-public sealed record SavedSensor(
+internal sealed record SavedSensor(
     string Site,
     string Device,
     string Kind,
@@ -23,20 +23,20 @@ public sealed record SavedSensor(
     DateTimeOffset QuietSince,
     IReadOnlyList<SavedMetric> Metrics);
 
-public sealed record SavedMetric(string Metric, double Value, long TimestampMs, IReadOnlyList<SavedHour> Hours);
+internal sealed record SavedMetric(string Metric, double Value, long TimestampMs, IReadOnlyList<SavedHour> Hours);
 
 /// <param name="Spans">The device-time spans already counted, <c>[from, to]</c> in Unix ms (docs/sensors.md#hourly-means).</param>
-public sealed record SavedHour(long Hour, double Sum, int Count, IReadOnlyList<long[]>? Spans);
+internal sealed record SavedHour(long Hour, double Sum, int Count, IReadOnlyList<long[]>? Spans);
 
 /// <summary>A site's latest soil pH (device time, Unix ms).</summary>
-public sealed record SavedSitePh(string Site, double Ph, long TimestampMs);
+internal sealed record SavedSitePh(string Site, double Ph, long TimestampMs);
 
 /// <summary>
 /// Reads and writes the directory's file, whole and atomically (<see cref="AtomicFile"/>). A file
 /// that cannot be read is moved aside (and logged), and the service starts with an empty
 /// directory rather than not at all.
 /// </summary>
-public sealed partial class SensorStateStore(IOptions<DataDirectoryOptions> options, TimeProvider time, ILogger<SensorStateStore> logger)
+internal sealed partial class SensorStateStore(IOptions<DataDirectoryOptions> options, TimeProvider time, ILogger<SensorStateStore> logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

@@ -34,7 +34,7 @@ namespace EcoMonitor.Notifications.Outbox;
 /// stay queued, in order, for the next flush, the caller fails (its message is not acknowledged),
 /// and readiness condition <c>outbox-disk</c> is raised until a write succeeds.</para>
 /// </remarks>
-internal sealed partial class NotificationOutbox : INotificationOutbox, IDisposable
+internal sealed partial class NotificationOutbox : INotificationOutbox, IOutboxConsumer, IDisposable
 {
     /// <summary>The readiness condition raised while the journal cannot be written.</summary>
     public const string DiskCondition = DiskStores.Outbox + "-disk";

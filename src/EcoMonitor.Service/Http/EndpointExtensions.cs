@@ -21,7 +21,7 @@ public static class EndpointExtensions
         app.MapSensorEndpoints();
         app.MapAuthEndpoints();
         // app.MapPageEndpoints();     (Page/)
-        // app.MapFeedEndpoints();     (Http/FeedEndpoints.cs)
+        app.MapFeedEndpoints();
         return app;
     }
 }

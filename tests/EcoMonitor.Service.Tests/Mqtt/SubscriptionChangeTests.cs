@@ -43,6 +43,9 @@ public sealed class SubscriptionChangeTests(Servers servers)
 
         var kept = $"eco/{site}/+/+";
         var removed = $"old/{site}/+/+";
+
+        // Subscribed besides Mqtt:Subscriptions (the test's Mqtt:StatusFilter, docs/mqtt.md#node-status).
+        var status = $"eco/{site}/+/+/status";
         const string added = "tele/+/SENSOR";
         Readiness firstRun;
         try
@@ -101,18 +104,18 @@ public sealed class SubscriptionChangeTests(Servers servers)
             Assert.Equal(queued.Count + 2, metrics[Acknowledged]);
             Assert.Equal(0, metrics.GetValueOrDefault("ecomonitor_dead_lettered_messages_total"));
 
-            Assert.Equal([kept, removed], Filters(firstRun, "filters"));
+            Assert.Equal([kept, removed, status], Filters(firstRun, "filters"));
             Assert.False(firstRun.Detail("subscriptions").GetProperty("sessionPresent").GetBoolean());
             var afterRestart = await Readiness.ReadAsync(second.BaseAddress, ct);
             Assert.Equal(200, afterRestart.Status);
-            Assert.Equal([kept, added], Filters(afterRestart, "filters"));
+            Assert.Equal([kept, added, status], Filters(afterRestart, "filters"));
             Assert.Equal([removed], Filters(afterRestart, "unsubscribed"));
             var detail = afterRestart.Detail("subscriptions");
             Assert.True(detail.GetProperty("sessionPresent").GetBoolean());
             Assert.True(detail.GetProperty("saved").GetBoolean());
 
             using var saved = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(data.FullName, "state", "subscriptions.json"), ct));
-            Assert.Equal([kept, added], saved.RootElement.GetProperty("filters").EnumerateArray().Select(f => f.GetString()!));
+            Assert.Equal([kept, added, status], saved.RootElement.GetProperty("filters").EnumerateArray().Select(f => f.GetString()!));
         }
         finally
         {

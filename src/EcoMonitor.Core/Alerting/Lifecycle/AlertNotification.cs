@@ -55,6 +55,9 @@ public enum NotificationReason
 /// <param name="Description">The rule's description (the basis of its threshold), put in by the alert engine so that the notification module needs no rules.</param>
 /// <param name="Unit">The metric's canonical unit (e.g. <c>µg/m³</c>); null for device-wide rules and unitless values.</param>
 /// <param name="AqiStandard">For AQI rules, the standard whose levels and colours the message names.</param>
+/// <param name="Public">The rule is published in the public feed (<c>public: true</c>, docs/feed.md).</param>
+/// <param name="PublicTitleZh">The rule's public headline in Chinese (<c>public_title</c>), if it has one.</param>
+/// <param name="PublicTitleEn">The same in English.</param>
 public sealed record AlertNotification(
     long Sequence,
     string Key,
@@ -78,7 +81,10 @@ public sealed record AlertNotification(
     Acknowledgement? Acknowledgement,
     string? Description = null,
     string? Unit = null,
-    AirQuality.AqiStandard? AqiStandard = null);
+    AirQuality.AqiStandard? AqiStandard = null,
+    bool Public = false,
+    string? PublicTitleZh = null,
+    string? PublicTitleEn = null);
 
 /// <summary>An officer's acknowledgement of a firing alert: it stops repeats, not the alert.</summary>
 public sealed record Acknowledgement(string By, DateTimeOffset At, string? Comment);

@@ -34,6 +34,15 @@ public sealed record AlertRule
 
     public string? Description { get; init; }
 
+    /// <summary>
+    /// <c>public: true</c>: the rule's alerts are published in the public early-warning feed
+    /// (docs/feed.md). Profiles pass it on to every rule they expand into.
+    /// </summary>
+    public bool Public { get; init; }
+
+    /// <summary>The headline of the rule's public warnings, in Chinese and English; null: one made from the metric.</summary>
+    public PublicText? PublicTitle { get; init; }
+
     /// <summary>Line of the rule in the file (1-based), so runtime messages can point at it.</summary>
     public int Line { get; init; }
 

@@ -22,7 +22,7 @@ public sealed partial class RulesFileParser(MetricCatalog catalog)
     [
         "name", "description", "kind", "metric", "site", "device", "above", "below", "outside",
         "clear_below", "clear_above", "levels", "for", "severity", "deadman", "stuck", "rate",
-        "window", "aqi", "profile",
+        "window", "aqi", "profile", "public", "public_title",
     ];
 
     private static readonly string[] LevelKeys = ["severity", "above", "below", "outside", "clear_below", "clear_above"];
@@ -272,6 +272,12 @@ public sealed partial class RulesFileParser(MetricCatalog catalog)
             var device = GlobOf(keys, "device");
             var forDuration = DurationOf(keys, "for");
             var description = Scalar(keys, "description");
+            var isPublic = BooleanOf(keys, "public") ?? false;
+            var publicTitle = keys.TryGetValue("public_title", out var titleEntry) ? ReadPublicTitle(titleEntry.Value) : null;
+            if (publicTitle is not null && !isPublic)
+            {
+                Warning(titleEntry.Key, "'public_title' without 'public: true': the rule is not published, so the title is never shown");
+            }
 
             AlertSeverity? severity = null;
             if (Scalar(keys, "severity") is { } severityName)
@@ -373,6 +379,8 @@ public sealed partial class RulesFileParser(MetricCatalog catalog)
                 For = forDuration,
                 Severity = ruleSeverity,
                 Description = description,
+                Public = isPublic,
+                PublicTitle = publicTitle,
                 Line = Line(map.Start),
             });
         }
@@ -960,6 +968,67 @@ public sealed partial class RulesFileParser(MetricCatalog catalog)
 
             Error(entry.Value, $"{key} must be a whole number of at least {min}");
             return null;
+        }
+
+        private bool? BooleanOf(Dictionary<string, (YamlScalarNode Key, YamlNode Value)> keys, string key)
+        {
+            if (Scalar(keys, key) is not { } text)
+            {
+                return null;
+            }
+
+            switch (text)
+            {
+                case "true":
+                    return true;
+                case "false":
+                    return false;
+                default:
+                    Error(keys[key].Value, $"{key} must be true or false");
+                    return null;
+            }
+        }
+
+        /// <summary>
+        /// <c>public_title: {zh: …, en: …}</c>: the headline of the rule's public warnings in both
+        /// languages of the feed (docs/feed.md#texts). Plain text, bounded (CAP headlines stay
+        /// under 140 characters with the area added).
+        /// </summary>
+        private PublicText? ReadPublicTitle(YamlNode node)
+        {
+            if (node is not YamlMappingNode map)
+            {
+                Error(node, "public_title must be a mapping {zh: …, en: …}");
+                return null;
+            }
+
+            var keys = Keys(map, ["zh", "en"], "public_title");
+            string? Text(string language)
+            {
+                if (!keys.ContainsKey(language))
+                {
+                    Error(map, $"public_title needs '{language}': the feed publishes in Chinese and English");
+                    return null;
+                }
+
+                var text = Scalar(keys, language)?.Trim();
+                if (text is null)
+                {
+                    return null;
+                }
+
+                if (text.Length is 0 or > PublicText.MaxLength || text.Any(c => char.IsControl(c) || c is '<' or '>' or '&'))
+                {
+                    Error(keys[language].Value, $"public_title {language} must be 1–{PublicText.MaxLength} characters of plain text (no control characters, '<', '>' or '&')");
+                    return null;
+                }
+
+                return text;
+            }
+
+            var zh = Text("zh");
+            var en = Text("en");
+            return zh is null || en is null ? null : new PublicText(zh, en);
         }
 
         /// <summary>A scalar value, reporting a list or mapping where a single value belongs.</summary>
