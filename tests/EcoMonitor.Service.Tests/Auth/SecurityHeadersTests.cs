@@ -3,7 +3,7 @@ using EcoMonitor.Service.Tests.Fixtures;
 
 namespace EcoMonitor.Service.Tests.Auth;
 
-/// <summary>The security headers on every kind of answer: a page, an API answer, a refusal, a 404.</summary>
+/// <summary>The security headers on every kind of answer: a page, an API answer, a refusal, a 404; and the public paths answer without a login.</summary>
 public sealed class SecurityHeadersTests(Servers servers)
 {
     [Theory]
@@ -12,6 +12,8 @@ public sealed class SecurityHeadersTests(Servers servers)
     [InlineData("/api/alerts", HttpStatusCode.Unauthorized, null)]
     [InlineData("/no/such/page", HttpStatusCode.NotFound, null)]
     [InlineData("/metrics", HttpStatusCode.OK, null)]
+    [InlineData("/feeds/alerts.cap.xml", HttpStatusCode.OK, null)]
+    [InlineData("/health/live", HttpStatusCode.OK, null)]
     public async Task Every_answer_carries_the_CSP_nosniff_and_referrer_policy(string path, HttpStatusCode status, string? token)
     {
         var ct = TestContext.Current.CancellationToken;
