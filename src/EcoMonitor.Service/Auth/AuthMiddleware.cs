@@ -13,6 +13,9 @@ public static class AuthMiddleware
     public static WebApplication UseEcoMonitorAuth(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+
+        // Created now, so /metrics shows every refusal reason at zero before the first refusal.
+        app.Services.GetRequiredService<AuthMetrics>();
         app.UseAuthentication();
         app.Use(ViewByDefaultOnApi);
         app.UseAuthorization();

@@ -31,7 +31,7 @@ public static class AuthRefusals
 }
 
 /// <summary>An authentication failure that carries its reason to the refusal (<see cref="RefusalResultHandler"/>).</summary>
-public sealed class AuthRefusalException(string reason, string message) : Exception(message)
+internal sealed class AuthRefusalException(string reason, string message) : Exception(message)
 {
     public string Reason { get; } = reason;
 }

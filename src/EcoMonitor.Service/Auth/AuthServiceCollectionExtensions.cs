@@ -5,6 +5,7 @@ using EcoMonitor.Service.Page;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -70,7 +71,8 @@ public static class AuthServiceCollectionExtensions
         });
 
         // Sessions and antiforgery tokens outlive a restart: the data-protection keys live in the data directory.
-        services.AddDataProtection();
+        // A fixed application name: the default (the content root) would change with the install path.
+        services.AddDataProtection().SetApplicationName("ecomonitor");
         services.AddOptions<KeyManagementOptions>().Configure<IOptions<DataDirectoryOptions>, ILoggerFactory>((keys, data, logs) =>
             keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(Path.Combine(Path.GetFullPath(data.Value.DataDirectory), "state", "keys")), logs));
 

@@ -202,7 +202,8 @@ internal sealed partial class LoginService(
     [LoggerMessage(EventId = 7852, Level = LogLevel.Warning, Message = "{User} locked until {Until:O} after too many failed logins (last from {Remote})")]
     private static partial void LogLockedOut(ILogger logger, string user, DateTimeOffset until, string remote);
 
-    [LoggerMessage(EventId = 7853, Level = LogLevel.Information, Message = "login of locked {User} refused (from {Remote})")]
+    // Debug: refusing a locked name costs no hashing, so these can come as fast as requests do (counted as locked-out).
+    [LoggerMessage(EventId = 7853, Level = LogLevel.Debug, Message = "login of locked {User} refused (from {Remote})")]
     private static partial void LogLockedAttempt(ILogger logger, string user, string remote);
 
     [LoggerMessage(EventId = 7854, Level = LogLevel.Information, Message = "{User} logged out")]

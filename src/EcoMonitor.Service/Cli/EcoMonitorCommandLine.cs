@@ -22,6 +22,7 @@ public static class EcoMonitorCommandLine
         root.Add(DecodeCommand.Create(() => LoadConfiguration(args)));
         root.Add(AqiCommand.Create());
         root.Add(CheckConfigCommand.Create());
+        root.Add(HashPasswordCommand.Create());
         return root;
     }
 

@@ -3,13 +3,14 @@ using Microsoft.Extensions.Options;
 namespace EcoMonitor.Service.Http;
 
 /// <summary>
-/// Section <c>Api</c>: the bearer token that write operations (acknowledging an alert) need.
-/// Reading <c>/api/alerts</c> needs none (the service listens on loopback by default). Without a
-/// token, writing is refused: there is no default secret.
+/// Section <c>Api</c>: the bearer token of the API for scripts, which may read and write
+/// (docs/auth.md#policies). Without a token only a logged-in officer writes: there is no default secret.
 /// </summary>
 public sealed class ApiOptions
 {
     public const string Section = "Api";
+
+    private string? _fromFile;
 
     /// <summary>The token itself (from the environment: <c>Api__Token</c>). Never logged.</summary>
     public string? Token { get; set; }
@@ -17,7 +18,7 @@ public sealed class ApiOptions
     /// <summary>A file holding the token (first line), e.g. a systemd credential.</summary>
     public string? TokenFile { get; set; }
 
-    /// <summary>The token in force, or null when none is configured.</summary>
+    /// <summary>The token in force, or null when none is configured. The file is read once, at the first call (the start's validation).</summary>
     public string? ResolveToken()
     {
         if (!string.IsNullOrEmpty(Token))
@@ -25,7 +26,13 @@ public sealed class ApiOptions
             return Token;
         }
 
-        return string.IsNullOrEmpty(TokenFile) ? null : File.ReadLines(TokenFile).FirstOrDefault()?.Trim();
+        if (string.IsNullOrEmpty(TokenFile))
+        {
+            return null;
+        }
+
+        // Kept: every request with a bearer token asks. An empty file is an empty token, which the validator refuses.
+        return _fromFile ??= File.ReadLines(TokenFile).FirstOrDefault()?.Trim() ?? "";
     }
 }
 

@@ -15,10 +15,15 @@ internal sealed partial class AuthClient : IDisposable
     public const string Token = "api-token-0123456789abcdef";
     public const string Password = "correct horse battery staple";
 
-    private readonly HttpClientHandler _handler = new() { AllowAutoRedirect = false, UseCookies = true, CookieContainer = new CookieContainer() };
+    /// <summary>One hash for every service of a test run: a new salt would be a new password to a session (its stamp).</summary>
+    public static readonly string PasswordHash = Hash(Password);
 
-    public AuthClient(Uri baseAddress)
+    private readonly HttpClientHandler _handler;
+
+    /// <param name="cookies">Shared to keep a session across clients (a restarted service).</param>
+    public AuthClient(Uri baseAddress, CookieContainer? cookies = null)
     {
+        _handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = cookies ?? new CookieContainer() };
         Http = new HttpClient(_handler) { BaseAddress = baseAddress };
     }
 
@@ -32,8 +37,8 @@ internal sealed partial class AuthClient : IDisposable
         [
             "--Ui:AnonymousView=false",
             $"--Api:Token={Token}",
-            "--Auth:Users:0:Name=wang", "--Auth:Users:0:Role=officer", $"--Auth:Users:0:PasswordHash={Hash(Password)}",
-            "--Auth:Users:1:Name=zhao", "--Auth:Users:1:Role=viewer", $"--Auth:Users:1:PasswordHash={Hash(Password)}",
+            "--Auth:Users:0:Name=wang", "--Auth:Users:0:Role=officer", $"--Auth:Users:0:PasswordHash={PasswordHash}",
+            "--Auth:Users:1:Name=zhao", "--Auth:Users:1:Role=viewer", $"--Auth:Users:1:PasswordHash={PasswordHash}",
             .. extra,
         ]);
 
@@ -60,7 +65,7 @@ internal sealed partial class AuthClient : IDisposable
     }
 
     /// <summary>A JSON write: with the API token when <paramref name="bearer"/> is given, with the session's antiforgery header when <paramref name="antiforgery"/> is.</summary>
-    public Task<HttpResponseMessage> PostJsonAsync(string path, object? body, CancellationToken ct, string? bearer = null, string? antiforgery = null)
+    public async Task<HttpResponseMessage> PostJsonAsync(string path, object? body, CancellationToken ct, string? bearer = null, string? antiforgery = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path);
         if (body is not null)
@@ -78,7 +83,7 @@ internal sealed partial class AuthClient : IDisposable
             request.Headers.Add("RequestVerificationToken", antiforgery);
         }
 
-        return Http.SendAsync(request, ct);
+        return await Http.SendAsync(request, ct);
     }
 
     public void Dispose()
