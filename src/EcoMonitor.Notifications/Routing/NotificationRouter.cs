@@ -96,13 +96,15 @@ internal sealed class NotificationRouter
             GlobOf(m.Rule),
             GlobOf(m.Metric));
 
-        public bool IsMatch(AlertNotification n) =>
-            (MinSeverity is null || n.Severity >= MinSeverity)
-            && (Kind is null || n.Kind == Kind)
-            && Site.IsMatch(n.Site)
-            && Device.IsMatch(n.Device)
-            && Rule.IsMatch(n.Rule)
-            && Metric.IsMatch(n.Metric ?? string.Empty);
+        public bool IsMatch(AlertNotification n) => IsMatch(n.Severity, n.Kind, n.Site, n.Device, n.Rule, n.Metric);
+
+        public bool IsMatch(AlertSeverity severity, SensorKind kind, string site, string device, string rule, string? metric) =>
+            (MinSeverity is null || severity >= MinSeverity)
+            && (Kind is null || kind == Kind)
+            && Site.IsMatch(site)
+            && Device.IsMatch(device)
+            && Rule.IsMatch(rule)
+            && Metric.IsMatch(metric ?? string.Empty);
 
         private static Glob GlobOf(string? pattern) => pattern is not null && Glob.TryParse(pattern, out var glob, out _) ? glob : Glob.Any;
     }

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using EcoMonitor.Core.Alerting.Lifecycle;
+using EcoMonitor.Core.Alerting.Rules;
+using EcoMonitor.Core.Readings;
 using EcoMonitor.Runtime.Files;
 using Microsoft.Extensions.Options;
 
@@ -8,6 +10,10 @@ namespace EcoMonitor.Notifications.Routing;
 /// <summary>The matchers of a silence, as the API takes and shows them (the same globs as <c>Notifications:Silences</c>).</summary>
 public sealed record SilenceMatch(string? Severity = null, string? Kind = null, string? Site = null, string? Device = null, string? Rule = null, string? Metric = null)
 {
+    /// <summary>Whether these matchers match an alert with these labels: the rule the router silences by (docs/notifications.md).</summary>
+    public bool Matches(AlertSeverity severity, SensorKind kind, string site, string device, string rule, string? metric) =>
+        NotificationRouter.Matcher.Compile(ToMatcher()).IsMatch(severity, kind, site, device, rule, metric);
+
     internal NotificationMatcher ToMatcher() => new() { Severity = Severity, Kind = Kind, Site = Site, Device = Device, Rule = Rule, Metric = Metric };
 
     internal static SilenceMatch Of(NotificationMatcher m) => new(m.Severity, m.Kind, m.Site, m.Device, m.Rule, m.Metric);

@@ -27,6 +27,7 @@ public static class EcoMonitorHost
 
         var app = builder.Build();
         app.UseEcoMonitorSecurityHeaders();
+        app.UseEcoMonitorRequestBodyLimit();
         app.UseEcoMonitorAuth();
         app.MapEcoMonitorEndpoints();
         return app;

@@ -130,24 +130,13 @@ public sealed class PageData(AlertPipeline pipeline, ISilences silences, MetricC
     }
 }
 
-/// <summary>
-/// Whether a silence's matchers match an alert: the rules of <c>Notifications:Silences</c>
-/// (docs/notifications.md): severity is a minimum, kind exact or <c>*</c>, the rest globs.
-/// </summary>
+/// <summary>Whether a silence's matchers match an alert: the router's own rule (<see cref="SilenceMatch.Matches"/>), on the alert's labels.</summary>
 public static class SilenceMatching
 {
     public static bool Matches(SilenceMatch match, AlertInstance alert)
     {
         ArgumentNullException.ThrowIfNull(match);
         ArgumentNullException.ThrowIfNull(alert);
-        return (match.Severity is null || !AlertSeverities.TryParse(match.Severity, out var min) || alert.Severity >= min)
-            && (match.Kind is null or "*" || !SensorKinds.TryParse(match.Kind, out var kind) || alert.Kind == kind)
-            && GlobMatches(match.Site, alert.Site)
-            && GlobMatches(match.Device, alert.Device)
-            && GlobMatches(match.Rule, alert.Rule)
-            && GlobMatches(match.Metric, alert.Metric ?? string.Empty);
+        return match.Matches(alert.Severity, alert.Kind, alert.Site, alert.Device, alert.Rule, alert.Metric);
     }
-
-    private static bool GlobMatches(string? pattern, string value) =>
-        pattern is null || !Glob.TryParse(pattern, out var glob, out _) || glob.IsMatch(value);
 }

@@ -103,6 +103,8 @@ public sealed class SensorApiTests(Servers servers) : IDisposable
             Assert.Equal(($"eco/{site}/air/n3/status", "status", "asleep"), (record.GetProperty("topic").GetString(), record.GetProperty("format").GetString(), record.GetProperty("payload").GetString()));
             Assert.Equal(RejectionCodes.InvalidStatus, record.GetProperty("reasons")[0].GetProperty("code").GetString());
             var metrics = service.Services.GetRequiredService<IngestMetrics>();
+            // The record is on disk before the refusal is counted: wait for the count, then check it is exactly one.
+            await Eventually.WaitAsync(() => metrics.RejectionsFor(RejectionCodes.InvalidStatus) >= 1, Deadline, "the invalid-status refusal counted", Ct);
             Assert.Equal(1, metrics.RejectionsFor(RejectionCodes.InvalidStatus));
             await Eventually.WaitAsync(() => metrics.MessagesAcknowledged.Value >= metrics.MessagesReceived.Value, Deadline, "every message acknowledged", Ct);
             Assert.Null(await FindAsync(http, site, "n3"));
