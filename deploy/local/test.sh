@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh Debian machine with the .NET SDK: installs the servers the
-# integration tests start (mosquitto, VictoriaMetrics, Alertmanager, aiosmtpd; chromium and CJK fonts
+# integration tests start (mosquitto, VictoriaMetrics, Alertmanager, promtool (prometheus), aiosmtpd; chromium and CJK fonts
 # for the page's browser test), builds with
 # warnings as errors, and runs every test project. The tests start their own servers on free
 # loopback ports and stop them.
@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 . deploy/local/lib.sh
 
-ensure_packages mosquitto mosquitto-clients victoria-metrics prometheus-alertmanager python3-aiosmtpd chromium fonts-noto-cjk
+ensure_packages mosquitto mosquitto-clients victoria-metrics prometheus-alertmanager prometheus python3-aiosmtpd chromium fonts-noto-cjk
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 echo "==> build (warnings are errors)"
