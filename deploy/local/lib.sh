@@ -17,7 +17,7 @@ ensure_packages() {
     $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
   # The Debian packages enable system-wide services; the scripts run their own on free ports.
-  for pkg in mosquitto victoria-metrics prometheus-alertmanager; do
+  for pkg in mosquitto victoria-metrics prometheus-alertmanager prometheus influxdb; do
     if [[ " ${missing[*]} " == *" $pkg "* ]] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
       $sudo systemctl disable --now "$pkg" >/dev/null 2>&1 || true
     fi
