@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh Debian machine with the .NET SDK: installs the servers the
 # integration tests start (mosquitto, VictoriaMetrics, Alertmanager, promtool (prometheus), aiosmtpd; chromium and CJK fonts
-# for the page's browser test), builds with
+# for the page's browser test; systemd-analyze and openssl for the deployment tests), builds with
 # warnings as errors, and runs every test project. The tests start their own servers on free
 # loopback ports and stop them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . deploy/local/lib.sh
 
-ensure_packages mosquitto mosquitto-clients victoria-metrics prometheus-alertmanager prometheus python3-aiosmtpd chromium fonts-noto-cjk
+ensure_packages mosquitto mosquitto-clients victoria-metrics prometheus-alertmanager prometheus python3-aiosmtpd chromium fonts-noto-cjk systemd openssl
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 echo "==> build (warnings are errors)"

@@ -12,6 +12,7 @@ public sealed class MosquittoServer : IAsyncDisposable
     private readonly DirectoryInfo _directory;
     private readonly IReadOnlyList<string> _extraConfig;
     private readonly ServerRun _run = new();
+    private Func<MosquittoServer, string>? _wholeConfig;
 
     private MosquittoServer(DirectoryInfo directory, int port, IReadOnlyList<string> extraConfig)
     {
@@ -39,13 +40,32 @@ public sealed class MosquittoServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// Starts with <paramref name="config"/> as the whole configuration (e.g. the shipped one with
+    /// this server's port, folder and log file substituted): it is given the server for those.
+    /// </summary>
+    public static async Task<MosquittoServer> StartWithConfigAsync(Func<MosquittoServer, string> config, CancellationToken cancellationToken)
+    {
+        var directory = Directory.CreateTempSubdirectory("ecomonitor-mosquitto-");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(directory.FullName, (UnixFileMode)0b111_111_111);
+        }
+        var server = new MosquittoServer(directory, FreePort.Next(), []) { _wholeConfig = config };
+        await server.StartAgainAsync(cancellationToken);
+        return server;
+    }
+
+    /// <summary>The temporary folder this server keeps its configuration, persistence and log in.</summary>
+    public string Folder => _directory.FullName;
+
     /// <summary>Starts (again) on the same port with the same persistence.</summary>
     public async Task StartAgainAsync(CancellationToken cancellationToken)
     {
         var config = Path.Combine(_directory.FullName, "mosquitto.conf");
         await File.WriteAllTextAsync(
             config,
-            string.Create(CultureInfo.InvariantCulture, $"""
+            _wholeConfig is not null ? _wholeConfig(this) : string.Create(CultureInfo.InvariantCulture, $"""
                 listener {Port} 127.0.0.1
                 allow_anonymous true
                 persistence true

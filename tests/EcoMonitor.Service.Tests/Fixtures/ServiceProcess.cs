@@ -361,7 +361,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>The service's own build output, in the configuration (Debug/Release) the tests were built in.</summary>
-    private static string FindServiceDll()
+    internal static string FindServiceDll()
     {
         // The test assembly lives in tests/EcoMonitor.Service.Tests/bin/<Configuration>/<tfm>/.
         var baseDirectory = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
