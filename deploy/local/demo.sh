@@ -5,25 +5,30 @@
 # published, stored (counted from the store) and dead-lettered, and the alerts raised by
 # deploy/local/demo-rules.yaml and handed to the notification outbox. Servers are stopped at the end.
 #
-#   deploy/local/demo.sh [--duration 60s] [--sites 2] [--nodes-per-kind 5] [--invalid-every 40] [--keep]
+#   deploy/local/demo.sh [--duration 60s] [--sites 2] [--nodes-per-kind 5] [--invalid-every 40] [--store victoriametrics|influxdb1] [--keep]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . deploy/local/lib.sh
 
-duration=60s sites=2 nodes_per_kind=5 invalid_every=40 keep=0
+duration=60s sites=2 nodes_per_kind=5 invalid_every=40 keep=0 store=victoriametrics
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
     --sites) sites=$2; shift 2 ;;
     --nodes-per-kind) nodes_per_kind=$2; shift 2 ;;
     --invalid-every) invalid_every=$2; shift 2 ;;
+    --store) store=$2; shift 2 ;;
     --keep) keep=1; shift ;;
     -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 
-ensure_packages mosquitto mosquitto-clients victoria-metrics curl
+case "$store" in
+  victoriametrics) ensure_packages mosquitto mosquitto-clients victoria-metrics curl ;;
+  influxdb1) ensure_packages mosquitto mosquitto-clients influxdb curl python3 ;;
+  *) echo "--store is victoriametrics or influxdb1" >&2; exit 2 ;;
+esac
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 echo "==> build"
@@ -35,7 +40,7 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ "$keep" -eq 0 ]; then rm -rf "$work/vm" "$work/mosquitto"; fi
+  if [ "$keep" -eq 0 ]; then rm -rf "$work/vm" "$work/influxdb" "$work/mosquitto"; fi
 }
 trap cleanup EXIT
 
@@ -55,17 +60,43 @@ CONF
 pids+=($!)
 wait_until 15 "mosquitto" bash -c "exec 3<>/dev/tcp/127.0.0.1/$mqtt_port"
 
-echo "==> victoria-metrics on 127.0.0.1:$vm_port"
-victoria-metrics -storageDataPath="$work/vm" -httpListenAddr="127.0.0.1:$vm_port" \
-  -dedup.minScrapeInterval=1ms -retentionPeriod=100y -search.latencyOffset=0s -loggerLevel=WARN \
-  >"$work/victoria-metrics.log" 2>&1 &
-pids+=($!)
-wait_until 30 "victoria-metrics" curl -sf "http://127.0.0.1:$vm_port/health"
+store_args=(--Influx:Url="http://127.0.0.1:$vm_port")
+if [ "$store" = influxdb1 ]; then
+  echo "==> influxd (InfluxDB 1.x) on 127.0.0.1:$vm_port"
+  mkdir -p "$work/influxdb"
+  cat > "$work/influxdb/influxdb.conf" <<CONF
+reporting-disabled = true
+bind-address = "127.0.0.1:$(free_port)"
+[meta]
+  dir = "$work/influxdb/meta"
+[data]
+  dir = "$work/influxdb/data"
+  wal-dir = "$work/influxdb/wal"
+  query-log-enabled = false
+[http]
+  bind-address = "127.0.0.1:$vm_port"
+  log-enabled = false
+[monitor]
+  store-enabled = false
+CONF
+  influxd -config "$work/influxdb/influxdb.conf" >"$work/influxdb.log" 2>&1 &
+  pids+=($!)
+  wait_until 60 "influxd" curl -sf "http://127.0.0.1:$vm_port/ping"
+  curl -sf "http://127.0.0.1:$vm_port/query" --data-urlencode 'q=CREATE DATABASE eco' >/dev/null
+  store_args+=(--Influx:Version=1 --Influx:Bucket=eco)
+else
+  echo "==> victoria-metrics on 127.0.0.1:$vm_port"
+  victoria-metrics -storageDataPath="$work/vm" -httpListenAddr="127.0.0.1:$vm_port" \
+    -dedup.minScrapeInterval=1ms -retentionPeriod=100y -search.latencyOffset=0s -loggerLevel=WARN \
+    >"$work/victoria-metrics.log" 2>&1 &
+  pids+=($!)
+  wait_until 30 "victoria-metrics" curl -sf "http://127.0.0.1:$vm_port/health"
+fi
 
 echo "==> EcoMonitor on http://127.0.0.1:$http_port (log: $work/service.log)"
 dotnet src/EcoMonitor.Service/bin/Release/net10.0/EcoMonitor.Service.dll run \
   --Mqtt:Host=127.0.0.1 --Mqtt:Port="$mqtt_port" --Mqtt:ClientId="ecomonitor-demo" \
-  --Influx:Url="http://127.0.0.1:$vm_port" --DataDirectory="$work/data" \
+  "${store_args[@]}" --DataDirectory="$work/data" \
   --Urls="http://127.0.0.1:$http_port" --Alerts:RulesFile="$PWD/deploy/local/demo-rules.yaml" \
   --Alerts:TickInterval=00:00:01 >"$work/service.log" 2>&1 &
 pids+=($!)
@@ -106,6 +137,13 @@ wait_until 120 "all messages acknowledged" bash -c "[ \"\$(curl -sf http://127.0
 # Counted from the store itself. A point written a moment ago can take a flush interval to become
 # searchable, so the count is read again until it reaches the valid readings or 15 s have passed.
 count_stored() {
+  if [ "$store" = influxdb1 ]; then
+    # InfluxQL: one count per field and measurement; each field of a point is one reading.
+    curl -sf "http://127.0.0.1:$vm_port/query" --data-urlencode db=eco \
+      --data-urlencode 'q=SELECT COUNT(*) FROM "air", "water", "soil"' \
+      | python3 -c 'import json,sys; r=json.load(sys.stdin)["results"][0]; print(sum(v for s in r.get("series", []) for row in s["values"] for v in row[1:] if isinstance(v, int)))'
+    return
+  fi
   curl -sf "http://127.0.0.1:$vm_port/internal/force_flush" >/dev/null
   curl -sf "http://127.0.0.1:$vm_port/api/v1/query" \
     --data-urlencode 'query=sum(count_over_time({__name__=~"(air|water|soil)_.+"}[3650d]))' \

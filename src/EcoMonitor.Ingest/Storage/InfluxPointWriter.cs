@@ -42,27 +42,9 @@ internal sealed class InfluxPointWriter : IPointWriter, IDisposable
         {
             await _writeApi.WriteRecordsAsync(lines, WritePrecision.Ms, _options.Bucket, _options.Org, cancellationToken);
         }
-        catch (InfluxException ex) when (ex.Status is 400 or 422)
+        catch (InfluxException ex) when (StoreAnswers.Classify(ex.Status, ex.Message, lines.Count, $"'{_options.Bucket}' in org '{_options.Org}'", (ex as HttpException)?.RetryAfter, ex) is { } outcome)
         {
-            throw new StoreRejectedException($"store refused the points ({ex.Status}): {ex.Message}", ex);
-        }
-        catch (InfluxException ex) when (ex.Status == 413)
-        {
-            throw new StoreTooLargeException($"store refused a request of {lines.Count} points as too large: {ex.Message}", ex);
-        }
-        catch (InfluxException ex) when (ex.Status is 401 or 403)
-        {
-            throw new StoreUnauthorizedException($"store refused our credentials ({ex.Status}): {ex.Message}", ex);
-        }
-        catch (InfluxException ex) when (ex.Status == 404)
-        {
-            // InfluxDB answers 404 for a bucket or org that does not exist: as final as a bad token.
-            throw new StoreUnauthorizedException($"store has no bucket '{_options.Bucket}' in org '{_options.Org}' (404): {ex.Message}", ex);
-        }
-        catch (HttpException ex) when (ex.Status is 429 or 503)
-        {
-            TimeSpan? retryAfter = ex.RetryAfter is { } seconds and >= 0 ? TimeSpan.FromSeconds(seconds) : null;
-            throw new StoreBusyException($"store is busy ({ex.Status}, Retry-After {ex.RetryAfter?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "not given"}): {ex.Message}", retryAfter, ex);
+            throw outcome;
         }
     }
 

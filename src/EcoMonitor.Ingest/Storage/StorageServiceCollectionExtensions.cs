@@ -46,7 +46,11 @@ public static class StorageServiceCollectionExtensions
             StoreWritePipeline.ConfigureReplay(builder);
         });
         services.TryAddSingleton(sp => new StoreWritePipeline(sp.GetRequiredService<ResiliencePipelineProvider<string>>()));
-        services.TryAddSingleton<IPointWriter, InfluxPointWriter>();
+        services.TryAddSingleton<IPointWriter>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<InfluxOptions>>();
+            return options.Value.Version == 1 ? new InfluxV1PointWriter(options) : new InfluxPointWriter(options);
+        });
         services.TryAddSingleton<StoreWriter>();
         services.TryAddSingleton<DiskSpool>();
 

@@ -67,6 +67,6 @@ internal sealed partial class StoreWriter(
     [LoggerMessage(EventId = 3201, Level = LogLevel.Warning, Message = "The store refused a point; it is dead-lettered: {Reason}")]
     private static partial void LogPointRejected(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 3202, Level = LogLevel.Critical, Message = "The store refuses our writes; readings are spooled until an operator fixes Influx:Token, Influx:Org or Influx:Bucket: {Reason}")]
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Critical, Message = "The store refuses our writes; readings are spooled until an operator fixes the credentials (Influx:Token, Influx:Username, Influx:Password), Influx:Org or Influx:Bucket (the database, which must exist): {Reason}")]
     private static partial void LogUnauthorized(ILogger logger, string reason);
 }

@@ -4,7 +4,7 @@ namespace EcoMonitor.Service.Tests.Fixtures;
 public static class ServerBinaries
 {
     public const string SetupHint =
-        "install the test servers with deploy/local/test.sh (or: apt-get install -y mosquitto mosquitto-clients victoria-metrics prometheus-alertmanager python3-aiosmtpd)";
+        "install the test servers with deploy/local/test.sh (or: apt-get install -y mosquitto mosquitto-clients victoria-metrics influxdb prometheus-alertmanager python3-aiosmtpd)";
 
     public static string Find(string name)
     {
