@@ -69,7 +69,7 @@ public sealed class AlertmanagerServer : IAsyncDisposable
         await Eventually.WaitAsync(
             async () => process.HasExited
                 ? throw new InvalidOperationException($"{Package} exited at start: {process.Output}")
-                : await IsReadyAsync(cancellationToken),
+                : await HttpProbe.AnswersAsync(_http, "-/ready", cancellationToken),
             TimeSpan.FromSeconds(30),
             "Alertmanager to answer /-/ready",
             cancellationToken);
@@ -104,18 +104,6 @@ public sealed class AlertmanagerServer : IAsyncDisposable
         _directory.Delete(recursive: true);
     }
 
-    private async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var response = await _http.GetAsync(new Uri("-/ready", UriKind.Relative), cancellationToken);
-            return response.IsSuccessStatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-    }
 }
 
 /// <summary>Alertmanager's <c>gettableAlert</c> (API v2), the fields the tests read.</summary>

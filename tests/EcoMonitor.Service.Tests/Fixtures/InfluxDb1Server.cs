@@ -77,7 +77,7 @@ public sealed class InfluxDb1Server : IAsyncDisposable
         await Eventually.WaitAsync(
             async () => process.HasExited
                 ? throw new InvalidOperationException($"influxd exited at start: {process.Output}")
-                : await IsReadyAsync(cancellationToken),
+                : await HttpProbe.AnswersAsync(_http, "/ping", cancellationToken),
             TimeSpan.FromSeconds(60),
             "influxd to answer /ping",
             cancellationToken);
@@ -135,18 +135,5 @@ public sealed class InfluxDb1Server : IAsyncDisposable
         await StopAsync();
         _http.Dispose();
         _directory.Delete(recursive: true);
-    }
-
-    private async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var response = await _http.GetAsync(new Uri("/ping", UriKind.Relative), cancellationToken);
-            return response.IsSuccessStatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
     }
 }

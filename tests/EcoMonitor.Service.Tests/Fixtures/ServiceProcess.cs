@@ -320,27 +320,10 @@ public sealed class ServiceProcess : IAsyncDisposable
         await Eventually.WaitAsync(
             async () => process.HasExited
                 ? throw new InvalidOperationException($"the service exited at start with code {process.ExitCode}: {Output}")
-                : await IsReadyAsync(cancellationToken),
+                : await HttpProbe.AnswersAsync(_http, "/health/ready", cancellationToken),
             readyTimeout,
             $"the service (start #{Starts}, pid {process.Id}) to answer 200 on /health/ready",
             cancellationToken);
-    }
-
-    private async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var response = await _http.GetAsync(new Uri("/health/ready", UriKind.Relative), cancellationToken);
-            return response.StatusCode == HttpStatusCode.OK;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
     }
 
     private static string Truncate(string text) => text.Length > 32 * 1024 ? text[^(32 * 1024)..] : text;

@@ -48,7 +48,7 @@ public sealed class VictoriaMetricsServer : IAsyncDisposable
         await Eventually.WaitAsync(
             async () => process.HasExited
                 ? throw new InvalidOperationException($"victoria-metrics exited at start: {process.Output}")
-                : await IsHealthyAsync(cancellationToken),
+                : await HttpProbe.AnswersAsync(_http, "/health", cancellationToken),
             TimeSpan.FromSeconds(30),
             "victoria-metrics to answer /health",
             cancellationToken);
@@ -114,18 +114,6 @@ public sealed class VictoriaMetricsServer : IAsyncDisposable
         _directory.Delete(recursive: true);
     }
 
-    private async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var response = await _http.GetAsync(new Uri("/health", UriKind.Relative), cancellationToken);
-            return response.IsSuccessStatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-    }
 }
 
 public sealed record ExportedSeries(
