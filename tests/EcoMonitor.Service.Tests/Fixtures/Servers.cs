@@ -2,12 +2,32 @@
 
 namespace EcoMonitor.Service.Tests.Fixtures;
 
-/// <summary>One mosquitto and one VictoriaMetrics for the whole test assembly; tests keep apart by site name.</summary>
+/// <summary>
+/// One mosquitto and one VictoriaMetrics for the whole test assembly, and one InfluxDB 1.x started
+/// when a test first asks for it; tests keep apart by site name (and database).
+/// </summary>
 public sealed class Servers : IAsyncLifetime
 {
+    private readonly SemaphoreSlim _influxGate = new(1, 1);
+    private InfluxDb1Server? _influxDb1;
+
     public MosquittoServer Mosquitto { get; private set; } = null!;
 
     public VictoriaMetricsServer VictoriaMetrics { get; private set; } = null!;
+
+    /// <summary>The shared <c>influxd</c> (no authentication), started on first use.</summary>
+    public async Task<InfluxDb1Server> InfluxDb1Async(CancellationToken cancellationToken)
+    {
+        await _influxGate.WaitAsync(cancellationToken);
+        try
+        {
+            return _influxDb1 ??= await InfluxDb1Server.StartAsync(authEnabled: false, cancellationToken);
+        }
+        finally
+        {
+            _influxGate.Release();
+        }
+    }
 
     public async ValueTask InitializeAsync()
     {
@@ -27,5 +47,12 @@ public sealed class Servers : IAsyncLifetime
         {
             await VictoriaMetrics.DisposeAsync();
         }
+
+        if (_influxDb1 is not null)
+        {
+            await _influxDb1.DisposeAsync();
+        }
+
+        _influxGate.Dispose();
     }
 }

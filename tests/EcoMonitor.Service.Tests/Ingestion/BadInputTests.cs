@@ -13,12 +13,15 @@ namespace EcoMonitor.Service.Tests.Ingestion;
 /// </summary>
 public sealed class BadInputTests(Servers servers)
 {
-    [Fact]
-    public async Task Bad_input_is_dead_lettered_with_its_reason_and_counted_while_good_readings_are_stored()
+    [Theory]
+    [InlineData(TestStore.VictoriaMetrics)]
+    [InlineData(TestStore.InfluxDb1)]
+    public async Task Bad_input_is_dead_lettered_with_its_reason_and_counted_while_good_readings_are_stored(string storeKind)
     {
         var ct = TestContext.Current.CancellationToken;
         var site = $"bad-{Guid.NewGuid():N}"[..16];
-        await using var service = await ServiceUnderTest.StartAsync(servers, site, ct);
+        var store = await TestStore.ForAsync(storeKind, servers, site, ct);
+        await using var service = await ServiceUnderTest.StartAsync(servers, site, ct, store.ServiceArguments);
         var now = DateTimeOffset.UtcNow;
         var t0 = DateTimeOffset.FromUnixTimeMilliseconds(now.AddMinutes(-30).ToUnixTimeMilliseconds());
         string Topic(string device) => $"eco/{site}/air/{device}";
@@ -91,8 +94,7 @@ public sealed class BadInputTests(Servers servers)
             ("air_pm25", "n1", t0.AddSeconds(15).ToUnixTimeMilliseconds(), 35),
             ("air_pm25", "n2", t0.AddSeconds(16).ToUnixTimeMilliseconds(), 36),
         };
-        var series = await servers.VictoriaMetrics.ExportAtLeastAsync($"{{site=\"{site}\"}}", expected.Count, ct);
-        var stored = series.SelectMany(s => s.Samples.Select(p => (s.Name, s.Metric["device"], p.Timestamp, p.Value))).ToList();
+        var stored = (await store.ReadAtLeastAsync(expected.Count, ct)).Select(r => (r.Series, r.Device, r.Timestamp, r.Value)).ToList();
         Assert.Equal(expected, stored.ToHashSet());
         Assert.Equal(expected.Count, stored.Count);
         Assert.Equal(expected.Count, service.Metrics.ReadingsStored.Value);
