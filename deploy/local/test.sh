@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 . deploy/local/lib.sh
 
-ensure_packages mosquitto mosquitto-clients victoria-metrics influxdb prometheus-alertmanager prometheus python3-aiosmtpd chromium fonts-noto-cjk systemd openssl
+ensure_packages mosquitto mosquitto-clients victoria-metrics influxdb prometheus-alertmanager prometheus python3-aiosmtpd chromium fonts-noto-cjk systemd openssl docker-compose
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 echo "==> build (warnings are errors)"

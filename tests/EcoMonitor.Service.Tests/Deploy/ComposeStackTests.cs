@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Text.RegularExpressions;
+using EcoMonitor.Runtime.Files;
+using EcoMonitor.Service.Hosting;
+using EcoMonitor.Service.Tests.Fixtures;
+using YamlDotNet.RepresentationModel;
+
+namespace EcoMonitor.Service.Tests.Deploy;
+
+/// <summary>
+/// deploy/compose/ checked without a container engine (deploy/compose/README.md): Debian's
+/// <c>docker-compose config</c> accepts it, its secrets have no defaults, every setting it gives the
+/// service is an option the service binds, and its ports and volumes agree with the image, the
+/// broker's config and Prometheus' target.
+/// </summary>
+public sealed partial class ComposeStackTests
+{
+    private static readonly Dictionary<string, string> Secrets = new()
+    {
+        ["MOSQUITTO_PASSWORD_FILE"] = "/dev/null",
+        ["INFLUX_ADMIN_PASSWORD"] = "admin-password-for-the-test",
+        ["INFLUX_TOKEN"] = "token-for-the-test",
+        ["MQTT_PASSWORD"] = "mqtt-password-for-the-test",
+    };
+
+    private static string ComposeDirectory => Path.Combine(ServiceProcess.RepositoryRoot().FullName, "deploy", "compose");
+
+    [Fact(Timeout = 120_000)]
+    public async Task Docker_compose_config_accepts_the_stack_and_refuses_it_without_each_secret()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (exit, output) = await ComposeConfigAsync(Secrets, ct);
+        Assert.True(exit == 0, output);
+
+        foreach (var secret in Secrets.Keys)
+        {
+            var (refused, message) = await ComposeConfigAsync(Secrets.Where(s => s.Key != secret).ToDictionary(), ct);
+            Assert.True(refused != 0, $"the stack was accepted without {secret}");
+            Assert.Contains(secret, message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Every_setting_the_stack_gives_the_service_is_an_option_it_binds()
+    {
+        var environment = await ServiceEnvironmentAsync(TestContext.Current.CancellationToken);
+        var keys = environment.Keys.Select(k => k.Replace("__", ":", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(keys);
+        Assert.All(keys, key => Assert.True(IsBoundOption(key), $"{key} is not an option the service binds"));
+
+        // The check itself can fail: a misspelt key is not an option.
+        Assert.False(IsBoundOption("Mqtt:Hots"));
+        Assert.False(IsBoundOption("Influxdb:Url"));
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Ports_and_volumes_agree_with_the_image_the_broker_and_Prometheus()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var services = await ConfiguredServicesAsync(ct);
+        var service = (YamlMappingNode)services["ecomonitor"];
+        var environment = await ServiceEnvironmentAsync(ct);
+        var dockerfile = await File.ReadAllTextAsync(Path.Combine(ComposeDirectory, "Dockerfile"), ct);
+
+        // HTTP: Urls, the published port, EXPOSE, the health check and Prometheus' target.
+        var http = new Uri(environment["Urls"]).Port;
+        Assert.Contains(PublishedTargets(service), p => p == http);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"EXPOSE {http}"), dockerfile, StringComparison.Ordinal);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"/dev/tcp/127.0.0.1/{http}"), dockerfile, StringComparison.Ordinal);
+        Assert.Contains("GET /health/live ", dockerfile, StringComparison.Ordinal);
+        var prometheus = await File.ReadAllTextAsync(Path.Combine(ComposeDirectory, "prometheus", "prometheus.yml"), TestContext.Current.CancellationToken);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"\"ecomonitor:{http}\""), prometheus, StringComparison.Ordinal);
+
+        // Data: DataDirectory is the image's volume and a named volume of the stack.
+        var data = environment["DataDirectory"];
+        Assert.Contains($"VOLUME {data}", dockerfile, StringComparison.Ordinal);
+        Assert.Contains(((YamlSequenceNode)service["volumes"]).Children.Select(v => v.ToString()), v => v.StartsWith("ecomonitor-data:" + data + ":", StringComparison.Ordinal));
+
+        // The broker: the service's host and port are mosquitto's service and its config's listener.
+        Assert.True(services.Children.ContainsKey(environment["Mqtt__Host"]), "Mqtt__Host is not a service of the stack");
+        var mosquittoConf = await File.ReadAllTextAsync(Path.Combine(ServiceProcess.RepositoryRoot().FullName, "deploy", "mosquitto", "mosquitto.conf"), TestContext.Current.CancellationToken);
+        var listener = int.Parse(ListenerLine().Match(mosquittoConf).Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.Equal(listener, int.Parse(environment["Mqtt__Port"], CultureInfo.InvariantCulture));
+        Assert.Contains(PublishedTargets((YamlMappingNode)services["mosquitto"]), p => p == listener);
+
+        // The store: Influx:Url names the influxdb service on the port it publishes.
+        var influx = new Uri(environment["Influx__Url"]);
+        Assert.True(services.Children.ContainsKey(influx.Host), "Influx__Url's host is not a service of the stack");
+        Assert.Contains(PublishedTargets((YamlMappingNode)services[influx.Host]), p => p == influx.Port);
+    }
+
+    /// <summary>A configuration key the service binds: a property of an options type of its section, or a root option.</summary>
+    private static bool IsBoundOption(string key)
+    {
+        var parts = key.Split(':');
+        if (parts.Length == 1)
+        {
+            // Urls is ASP.NET Core's own; the data directory is bound at the root.
+            return key == "Urls" || typeof(DataDirectoryOptions).GetProperty(key) is { CanWrite: true };
+        }
+
+        return OptionsTypes().Where(t => string.Equals(t.Section, parts[0], StringComparison.OrdinalIgnoreCase)).Any(t => HasPath(t.Type, parts.AsSpan(1)));
+    }
+
+    private static bool HasPath(Type type, ReadOnlySpan<string> path)
+    {
+        var property = type.GetProperty(path[0], BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+        if (property is null)
+        {
+            return false;
+        }
+
+        return path.Length == 1 ? property.CanWrite || property.PropertyType.IsClass : HasPath(property.PropertyType, path[1..]);
+    }
+
+    private static IEnumerable<(string Section, Type Type)> OptionsTypes() =>
+        typeof(EcoMonitorHost).Assembly.GetReferencedAssemblies()
+            .Where(a => a.Name!.StartsWith("EcoMonitor.", StringComparison.Ordinal))
+            .Select(Assembly.Load)
+            .Append(typeof(EcoMonitorHost).Assembly)
+            .SelectMany(a => a.GetTypes())
+            .Select(t => (Field: t.GetField("Section", BindingFlags.Public | BindingFlags.Static | BindingFlags.FlattenHierarchy), Type: t))
+            .Where(t => t.Field is { IsLiteral: true } && t.Field.FieldType == typeof(string))
+            .Select(t => ((string)t.Field!.GetRawConstantValue()!, t.Type));
+
+    private static IEnumerable<int> PublishedTargets(YamlMappingNode service) =>
+        // docker-compose config writes "host:published:target/tcp", or the long form without a host address.
+        ((YamlSequenceNode)service["ports"]).Children
+            .Select(p => p is YamlMappingNode longForm ? longForm["target"].ToString() : p.ToString().Split('/')[0].Split(':')[^1])
+            .Select(p => int.Parse(p, CultureInfo.InvariantCulture));
+
+    private static async Task<Dictionary<string, string>> ServiceEnvironmentAsync(CancellationToken ct)
+    {
+        var service = (YamlMappingNode)(await ConfiguredServicesAsync(ct))["ecomonitor"];
+        return ((YamlMappingNode)service["environment"]).Children.ToDictionary(e => e.Key.ToString(), e => e.Value.ToString());
+    }
+
+    /// <summary>The services as <c>docker-compose config</c> resolves them (interpolated, normalised).</summary>
+    private static async Task<YamlMappingNode> ConfiguredServicesAsync(CancellationToken ct)
+    {
+        var (exit, output) = await ComposeConfigAsync(Secrets, ct);
+        Assert.True(exit == 0, output);
+        var yaml = new YamlStream();
+        yaml.Load(new StringReader(output));
+        return (YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["services"];
+    }
+
+    private static async Task<(int Exit, string Output)> ComposeConfigAsync(IReadOnlyDictionary<string, string> variables, CancellationToken ct)
+    {
+        var start = new ProcessStartInfo(ServerBinaries.Find("docker-compose"))
+        {
+            WorkingDirectory = ComposeDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in new[] { "-f", "compose.yaml", "config" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var secret in Secrets.Keys)
+        {
+            start.Environment.Remove(secret);
+        }
+
+        foreach (var (name, value) in variables)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        return (process.ExitCode, process.ExitCode == 0 ? await stdout : await stderr + await stdout);
+    }
+
+    [GeneratedRegex(@"^listener\s+(\d+)", RegexOptions.Multiline)]
+    private static partial Regex ListenerLine();
+}
