@@ -45,7 +45,7 @@ public sealed partial class ComposeStackTests
     [Fact(Timeout = 120_000)]
     public async Task Every_setting_the_stack_gives_the_service_is_an_option_it_binds()
     {
-        var environment = await ServiceEnvironmentAsync(TestContext.Current.CancellationToken);
+        var environment = ServiceEnvironment(await ConfiguredServicesAsync(TestContext.Current.CancellationToken));
         var keys = environment.Keys.Select(k => k.Replace("__", ":", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(keys);
         Assert.All(keys, key => Assert.True(IsBoundOption(key), $"{key} is not an option the service binds"));
@@ -61,7 +61,7 @@ public sealed partial class ComposeStackTests
         var ct = TestContext.Current.CancellationToken;
         var services = await ConfiguredServicesAsync(ct);
         var service = (YamlMappingNode)services["ecomonitor"];
-        var environment = await ServiceEnvironmentAsync(ct);
+        var environment = ServiceEnvironment(services);
         var dockerfile = await File.ReadAllTextAsync(Path.Combine(ComposeDirectory, "Dockerfile"), ct);
 
         // HTTP: Urls, the published port, EXPOSE, the health check and Prometheus' target.
@@ -131,9 +131,9 @@ public sealed partial class ComposeStackTests
             .Select(p => p is YamlMappingNode longForm ? longForm["target"].ToString() : p.ToString().Split('/')[0].Split(':')[^1])
             .Select(p => int.Parse(p, CultureInfo.InvariantCulture));
 
-    private static async Task<Dictionary<string, string>> ServiceEnvironmentAsync(CancellationToken ct)
+    private static Dictionary<string, string> ServiceEnvironment(YamlMappingNode services)
     {
-        var service = (YamlMappingNode)(await ConfiguredServicesAsync(ct))["ecomonitor"];
+        var service = (YamlMappingNode)services["ecomonitor"];
         return ((YamlMappingNode)service["environment"]).Children.ToDictionary(e => e.Key.ToString(), e => e.Value.ToString());
     }
 
