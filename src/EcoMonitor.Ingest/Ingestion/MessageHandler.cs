@@ -81,7 +81,7 @@ internal sealed partial class MessageHandler(
         // Even a wholly refused message goes through the queue, so acknowledgements leave in
         // the order messages arrived.
         var lines = await ObserveAsync(result.Accepted, cancellationToken);
-        await queue.EnqueueAsync(new IngestEnvelope(message.Topic, result.Accepted, acknowledge, lines), cancellationToken);
+        await queue.EnqueueAsync(new IngestEnvelope(message.Topic, result.Accepted, acknowledge, lines, message.ReceivedAt), cancellationToken);
     }
 
     /// <summary>
@@ -119,7 +119,7 @@ internal sealed partial class MessageHandler(
             progress.Recorded = true;
         }
 
-        await queue.EnqueueAsync(new IngestEnvelope(message.Topic, [], acknowledge, []), cancellationToken);
+        await queue.EnqueueAsync(new IngestEnvelope(message.Topic, [], acknowledge, [], message.ReceivedAt), cancellationToken);
     }
 
     /// <summary>Every observer sees the readings; their points are stored with the message.</summary>

@@ -352,7 +352,7 @@ internal sealed partial class MqttIngestConsumer(
             metrics.MessagesIgnored.Inc();
             try
             {
-                await queue.EnqueueAsync(new IngestEnvelope(message.Topic, [], Acknowledge, []), stoppingToken);
+                await queue.EnqueueAsync(new IngestEnvelope(message.Topic, [], Acknowledge, [], incoming.ReceivedAt), stoppingToken);
             }
             catch (Exception ex) when (ex is ChannelClosedException or OperationCanceledException)
             {

@@ -26,6 +26,10 @@ public sealed class IngestMetrics
             "ecomonitor_batch_write_seconds",
             "Time to write one batch to the store, retries included.",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
+        AcknowledgementLag = factory.CreateHistogram(
+            "ecomonitor_ack_lag_seconds",
+            "Time from a message's arrival to its acknowledgement to the broker (decode, queue, store or spool).",
+            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
         QueueDepth = factory.CreateGauge("ecomonitor_queue_messages", "Messages waiting between the consumer and the batch writer.");
         ReadingsSpooled = factory.CreateCounter("ecomonitor_readings_spooled_total", "Readings written to the disk spool because the store could not take them.");
         ReadingsReplayed = factory.CreateCounter("ecomonitor_readings_replayed_total", "Readings replayed from the spool into the store.");
@@ -65,6 +69,8 @@ public sealed class IngestMetrics
     public Counter StoreWriteFailures { get; }
 
     public Histogram BatchLatency { get; }
+
+    public Histogram AcknowledgementLag { get; }
 
     public Gauge QueueDepth { get; }
 

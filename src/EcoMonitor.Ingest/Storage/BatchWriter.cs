@@ -131,6 +131,10 @@ internal sealed partial class BatchWriter(
                 // Not cancelled by shutdown: the readings are durable, so the ack should still leave.
                 await envelope.Acknowledge(CancellationToken.None);
                 metrics.MessagesAcknowledged.Inc();
+                if (envelope.ReceivedAt != default)
+                {
+                    metrics.AcknowledgementLag.Observe((time.GetUtcNow() - envelope.ReceivedAt).TotalSeconds);
+                }
             }
 #pragma warning disable CA1031 // The connection may have dropped since: the broker redelivers, and the rewrite is idempotent.
             catch (Exception ex)

@@ -17,11 +17,15 @@ public sealed class TestStore
 
     private readonly Func<int, CancellationToken, Task<IReadOnlyList<StoredReading>>> _read;
 
-    private TestStore(string[] serviceArguments, Func<int, CancellationToken, Task<IReadOnlyList<StoredReading>>> read)
+    private TestStore(string[] serviceArguments, Func<int, CancellationToken, Task<IReadOnlyList<StoredReading>>> read, string? influxDatabase = null)
     {
         ServiceArguments = serviceArguments;
         _read = read;
+        InfluxDatabase = influxDatabase;
     }
+
+    /// <summary>The InfluxDB 1.x database the service writes to; null for VictoriaMetrics.</summary>
+    public string? InfluxDatabase { get; }
 
     /// <summary>Arguments pointing the service at this store (after the fixture's own, so they win).</summary>
     public string[] ServiceArguments { get; }
@@ -45,7 +49,8 @@ public sealed class TestStore
                 await influx.QueryAsync($"CREATE DATABASE \"{db}\"", cancellationToken);
                 return new TestStore(
                     ["--Influx:Version=1", $"--Influx:Url={influx.Url}", $"--Influx:Bucket={db}"],
-                    (count, ct) => ReadInfluxAsync(influx, db, count, ct));
+                    (count, ct) => ReadInfluxAsync(influx, db, count, ct),
+                    db);
             default:
                 throw new ArgumentOutOfRangeException(nameof(store), store, "no such test store");
         }
