@@ -73,6 +73,11 @@ public sealed class EndToEndIngestTests(Servers servers)
 
         Assert.Equal(2000, service.Metrics.ReadingsStored.Value);
         Assert.Equal(0, service.Metrics.DeadLettered.Value);
+
+        // Each acknowledgement's lag is observed, just after it is counted.
+        var lag = service.Metrics.AcknowledgementLag;
+        await Eventually.WaitAsync(() => lag.Count == 2000, TimeSpan.FromSeconds(5), "2,000 acknowledgement lags", ct);
+        Assert.InRange(lag.Sum / lag.Count, 1e-6, 60);
     }
 
     internal static string Payload(DateTimeOffset ts, long seq, params (string Metric, double Value)[] readings)
