@@ -71,10 +71,16 @@ internal static partial class FleetCommand
         {
             host, port, rate, devices, duration, readings, connections, maxInflight, burstWindow, qos, seed, sites, nodesPerKind, summaryFile, clientIdPrefix, scenario,
         };
+        var credentials = AddCredentialOptions(command);
 
         command.SetAction((parseResult, ct) =>
         {
             var console = parseResult.InvocationConfiguration;
+            if (!credentials.TryResolve(parseResult, console.Error, out var login))
+            {
+                return Task.FromResult(UsageError);
+            }
+
             var fleet = ScenarioCommandLine.Apply(
                 parseResult,
                 new FleetOptions
@@ -88,6 +94,7 @@ internal static partial class FleetCommand
                     NodesPerKind = parseResult.GetValue(nodesPerKind),
                     SummaryFile = parseResult.GetValue(summaryFile),
                     ClientIdPrefix = parseResult.GetRequiredValue(clientIdPrefix),
+                    Credentials = login,
                 },
                 timeProvider,
                 console.Error,

@@ -77,12 +77,18 @@ internal static partial class FleetCommand
         {
             host, port, sites, nodesPerKind, interval, duration, seed, qos, invalidEvery, summaryFile, clientIdPrefix,
         };
+        var credentials = AddCredentialOptions(root);
         var firmware = AddFirmwareOptions(root);
         var payload = AddPayloadOptions(root, invalidEvery);
         AddScenarioAndLoad(root, timeProvider);
 
         root.SetAction((parseResult, ct) =>
         {
+            if (!credentials.TryResolve(parseResult, parseResult.InvocationConfiguration.Error, out var login))
+            {
+                return Task.FromResult(UsageError);
+            }
+
             var options = new FleetOptions
             {
                 Host = parseResult.GetRequiredValue(host),
@@ -96,6 +102,7 @@ internal static partial class FleetCommand
                 InvalidEvery = parseResult.GetValue(invalidEvery),
                 SummaryFile = parseResult.GetValue(summaryFile),
                 ClientIdPrefix = parseResult.GetRequiredValue(clientIdPrefix),
+                Credentials = login,
             };
             // A --scenario file fills in what the command line left at its defaults (FleetCommand.Load.cs).
             var merged = WithScenario(parseResult, payload.ApplyTo(firmware.ApplyTo(options, parseResult), parseResult), timeProvider);

@@ -37,6 +37,7 @@ internal sealed class SimulatedNode : IDisposable
     private readonly NodeTraits _traits;
     private readonly StoreAndForwardBuffer _buffer;
     private readonly Lock _clientLock = new();
+    private readonly string? _username;
     private IMqttClient _client;
     private volatile bool _killed;
     private bool _connectionLost;
@@ -72,6 +73,12 @@ internal sealed class SimulatedNode : IDisposable
             builder = builder.WithSessionExpiryInterval((uint)options.SessionExpiry.TotalSeconds);
         }
 
+        if (options.Credentials is { } credentials)
+        {
+            _username = credentials.UsernameOf(identity);
+            builder = builder.WithCredentials(_username, credentials.Password);
+        }
+
         _clientOptions = builder.Build();
     }
 
@@ -94,7 +101,7 @@ internal sealed class SimulatedNode : IDisposable
         var result = await _client.ConnectAsync(_clientOptions, ct);
         if (result.ResultCode != MqttClientConnectResultCode.Success)
         {
-            throw new FleetConnectionException($"broker refused {Identity.ClientId}: {result.ResultCode} {result.ReasonString}".TrimEnd());
+            throw FleetConnectionException.Refused(Identity.ClientId, _username, result);
         }
 
         await PublishStatusAsync(Online);

@@ -30,6 +30,9 @@ public sealed partial record FleetOptions
 
     public string ClientIdPrefix { get; init; } = "sim";
 
+    /// <summary>The nodes' MQTT login; null = anonymous (README "Credentials").</summary>
+    public MqttCredentials? Credentials { get; init; }
+
     /// <summary>Upper bound of the fleet size: beyond it one process runs out of sockets before the broker does.</summary>
     public const int MaxNodes = 10_000;
 

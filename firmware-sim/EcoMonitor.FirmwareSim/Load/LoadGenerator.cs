@@ -493,6 +493,7 @@ public interface ILoadProgress
 internal sealed class LoadConnection : IDisposable
 {
     private readonly MqttClientOptions _options;
+    private readonly string? _username;
     private readonly TextWriter _log;
     private int _warned;
     private int _reconnecting;
@@ -503,7 +504,7 @@ internal sealed class LoadConnection : IDisposable
         _log = log;
         ClientId = string.Create(CultureInfo.InvariantCulture, $"{fleet.ClientIdPrefix}-load-{index + 1:D2}");
         Client = factory.CreateMqttClient();
-        _options = factory.CreateClientOptionsBuilder()
+        var builder = factory.CreateClientOptionsBuilder()
             .WithTcpServer(fleet.Host, fleet.Port)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithClientId(ClientId)
@@ -511,8 +512,10 @@ internal sealed class LoadConnection : IDisposable
             .WithCleanStart(true)
             .WithTimeout(LoadGenerator.RequestTimeout)
             // Header and payload in one write (one send syscall per message instead of two).
-            .WithoutPacketFragmentation()
-            .Build();
+            .WithoutPacketFragmentation();
+        // One shared login: a connection carries many devices' topics (LoadOptions.Validate refuses {device}).
+        _username = fleet.Credentials?.Username;
+        _options = (fleet.Credentials is { } credentials ? builder.WithCredentials(credentials.Username, credentials.Password) : builder).Build();
     }
 
     public string ClientId { get; }
@@ -534,7 +537,7 @@ internal sealed class LoadConnection : IDisposable
         var result = await Client.ConnectAsync(_options, ct);
         if (result.ResultCode != MqttClientConnectResultCode.Success)
         {
-            throw new FleetConnectionException($"broker refused {ClientId}: {result.ResultCode} {result.ReasonString}".TrimEnd());
+            throw FleetConnectionException.Refused(ClientId, _username, result);
         }
 
         ReceiveMaximum = result.ReceiveMaximum is > 0 and var max ? max : ushort.MaxValue;

@@ -95,6 +95,10 @@ public sealed record LoadOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(BurstWindow, TimeSpan.FromMilliseconds(1));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(BurstWindow, TimeSpan.FromSeconds(1));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxOverrun, TimeSpan.Zero);
+        if (Fleet.Credentials is { IsPerDevice: true })
+        {
+            throw new ArgumentException($"load mode shares each connection between many devices: its --username cannot contain {MqttCredentials.DevicePlaceholder} (README \"Credentials\").", nameof(Fleet));
+        }
 
         // The busiest device: records per second it must send, at least one millisecond apart.
         var deviceCount = Devices ?? Fleet.NodeCount;

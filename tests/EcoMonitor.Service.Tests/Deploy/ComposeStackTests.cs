@@ -1,7 +1,8 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
+using EcoMonitor.FirmwareSim.Cli;
+using EcoMonitor.FirmwareSim.Fleet;
 using EcoMonitor.Runtime.Files;
 using EcoMonitor.Service.Hosting;
 using EcoMonitor.Service.Tests.Fixtures;
@@ -25,6 +26,9 @@ public sealed partial class ComposeStackTests
         ["MQTT_PASSWORD"] = "mqtt-password-for-the-test",
     };
 
+    /// <summary>The demo accounts' common password: optional, the stack is accepted without it (deploy/compose/README.md).</summary>
+    private const string DemoPassword = "DEMO_MQTT_PASSWORD";
+
     private static string ComposeDirectory => Path.Combine(ServiceProcess.RepositoryRoot().FullName, "deploy", "compose");
 
     [Fact(Timeout = 120_000)]
@@ -40,6 +44,69 @@ public sealed partial class ComposeStackTests
             Assert.True(refused != 0, $"the stack was accepted without {secret}");
             Assert.Contains(secret, message, StringComparison.Ordinal);
         }
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task The_demo_profile_is_accepted_with_and_without_its_password_and_passes_it_to_the_simulator()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // Debian's docker-compose 1.29 interpolates every service, enabled or not: a required demo
+        // password would refuse the stack without the profile.
+        foreach (var profile in new[] { null, "demo" })
+        {
+            var (exit, output) = await ComposeConfigAsync(Secrets, ct, profile);
+            Assert.True(exit == 0, $"profile {profile ?? "none"}: {output}");
+        }
+
+        var withDemo = new Dictionary<string, string>(Secrets) { [DemoPassword] = "demo-password-for-the-test" };
+        var simulator = (YamlMappingNode)(await ConfiguredServicesAsync(ct, withDemo, "demo"))["simulator"];
+        Assert.Equal(["demo"], ((YamlSequenceNode)simulator["profiles"]).Children.Select(p => p.ToString()));
+        var environment = ((YamlMappingNode)simulator["environment"]).Children.ToDictionary(e => e.Key.ToString(), e => e.Value.ToString());
+        Assert.Equal("demo-password-for-the-test", environment[FleetCommand.PasswordVariable]);
+        Assert.Equal([FleetCommand.PasswordVariable], environment.Keys);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task The_simulator_is_the_demo_fleet_on_mosquittos_listener_built_by_its_own_target()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var services = await ConfiguredServicesAsync(ct, profile: "demo");
+        var simulator = (YamlMappingNode)services["simulator"];
+        var command = ((YamlSequenceNode)simulator["command"]).Children.Select(c => c.ToString()).ToArray();
+
+        // A command line the simulator accepts, logging each node in as its device (the shipped ACL).
+        var parsed = FleetCommand.Create(TimeProvider.System).Parse(command);
+        Assert.True(parsed.Errors.Count == 0, string.Join('\n', parsed.Errors.Select(e => e.Message)));
+        Assert.Equal(MqttCredentials.DevicePlaceholder, parsed.GetValue<string>("--username"));
+        Assert.Null(parsed.GetResult("--password"));
+
+        // The broker: mosquitto's service and its config's listener.
+        var host = parsed.GetValue<string>("--host")!;
+        Assert.True(services.Children.ContainsKey(host), $"--host {host} is not a service of the stack");
+        Assert.Equal(await ListenerAsync(ct), parsed.GetValue<int>("--port"));
+        Assert.Contains(host, ((YamlMappingNode)simulator["depends_on"]).Children.Keys.Select(k => k.ToString()));
+
+        // The fleet deploy/local/demo.sh runs by default.
+        var demo = await File.ReadAllTextAsync(Path.Combine(ServiceProcess.RepositoryRoot().FullName, "deploy", "local", "demo.sh"), ct);
+        foreach (var (variable, option) in new[] { ("sites", "--sites"), ("nodes_per_kind", "--nodes-per-kind"), ("invalid_every", "--invalid-every") })
+        {
+            var defaults = Regex.Match(demo, $@"^duration=.*\b{variable}=(\d+)", RegexOptions.Multiline);
+            Assert.True(defaults.Success, $"demo.sh sets no default {variable}");
+            Assert.Equal(int.Parse(defaults.Groups[1].Value, CultureInfo.InvariantCulture), parsed.GetValue<int>(option));
+        }
+
+        // Every service built here names a target of the Dockerfile; the simulator's runs as the non-root user.
+        var dockerfile = await File.ReadAllTextAsync(Path.Combine(ComposeDirectory, "Dockerfile"), ct);
+        foreach (var built in services.Children.Values.Cast<YamlMappingNode>().Where(s => s.Children.ContainsKey("build")))
+        {
+            var target = ((YamlMappingNode)built["build"])["target"].ToString();
+            Assert.Matches($@"(?m)^FROM \S+ AS {Regex.Escape(target)}$", dockerfile);
+        }
+
+        var stage = dockerfile[dockerfile.IndexOf(" AS simulator\n", StringComparison.Ordinal)..];
+        stage = stage[..(stage.IndexOf("\nFROM ", StringComparison.Ordinal) is > 0 and var end ? end : stage.Length)];
+        Assert.Contains("USER $APP_UID\n", stage, StringComparison.Ordinal);
+        Assert.Contains("ENTRYPOINT [\"dotnet\", \"EcoMonitor.FirmwareSim.dll\"]", stage, StringComparison.Ordinal);
     }
 
     [Fact(Timeout = 120_000)]
@@ -80,8 +147,7 @@ public sealed partial class ComposeStackTests
 
         // The broker: the service's host and port are mosquitto's service and its config's listener.
         Assert.True(services.Children.ContainsKey(environment["Mqtt__Host"]), "Mqtt__Host is not a service of the stack");
-        var mosquittoConf = await File.ReadAllTextAsync(Path.Combine(ServiceProcess.RepositoryRoot().FullName, "deploy", "mosquitto", "mosquitto.conf"), TestContext.Current.CancellationToken);
-        var listener = int.Parse(ListenerLine().Match(mosquittoConf).Groups[1].Value, CultureInfo.InvariantCulture);
+        var listener = await ListenerAsync(ct);
         Assert.Equal(listener, int.Parse(environment["Mqtt__Port"], CultureInfo.InvariantCulture));
         Assert.Contains(PublishedTargets((YamlMappingNode)services["mosquitto"]), p => p == listener);
 
@@ -89,6 +155,13 @@ public sealed partial class ComposeStackTests
         var influx = new Uri(environment["Influx__Url"]);
         Assert.True(services.Children.ContainsKey(influx.Host), "Influx__Url's host is not a service of the stack");
         Assert.Contains(PublishedTargets((YamlMappingNode)services[influx.Host]), p => p == influx.Port);
+    }
+
+    /// <summary>The port of mosquitto.conf's listener.</summary>
+    private static async Task<int> ListenerAsync(CancellationToken ct)
+    {
+        var mosquittoConf = await File.ReadAllTextAsync(Path.Combine(ServiceProcess.RepositoryRoot().FullName, "deploy", "mosquitto", "mosquitto.conf"), ct);
+        return int.Parse(ListenerLine().Match(mosquittoConf).Groups[1].Value, CultureInfo.InvariantCulture);
     }
 
     /// <summary>A configuration key the service binds: a property of an options type of its section, or a root option.</summary>
@@ -138,43 +211,25 @@ public sealed partial class ComposeStackTests
     }
 
     /// <summary>The services as <c>docker-compose config</c> resolves them (interpolated, normalised).</summary>
-    private static async Task<YamlMappingNode> ConfiguredServicesAsync(CancellationToken ct)
+    private static async Task<YamlMappingNode> ConfiguredServicesAsync(CancellationToken ct, IReadOnlyDictionary<string, string>? variables = null, string? profile = null)
     {
-        var (exit, output) = await ComposeConfigAsync(Secrets, ct);
+        var (exit, output) = await ComposeConfigAsync(variables ?? Secrets, ct, profile);
         Assert.True(exit == 0, output);
         var yaml = new YamlStream();
         yaml.Load(new StringReader(output));
         return (YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["services"];
     }
 
-    private static async Task<(int Exit, string Output)> ComposeConfigAsync(IReadOnlyDictionary<string, string> variables, CancellationToken ct)
+    /// <summary>
+    /// <c>docker-compose config</c> with exactly <paramref name="variables"/> of the stack's variables set
+    /// (the others removed from the environment), and <paramref name="profile"/> enabled.
+    /// </summary>
+    private static async Task<(int Exit, string Output)> ComposeConfigAsync(IReadOnlyDictionary<string, string> variables, CancellationToken ct, string? profile = null)
     {
-        var start = new ProcessStartInfo(ServerBinaries.Find("docker-compose"))
-        {
-            WorkingDirectory = ComposeDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in new[] { "-f", "compose.yaml", "config" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var secret in Secrets.Keys)
-        {
-            start.Environment.Remove(secret);
-        }
-
-        foreach (var (name, value) in variables)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(ct);
-        var stderr = process.StandardError.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct);
-        return (process.ExitCode, process.ExitCode == 0 ? await stdout : await stderr + await stdout);
+        var environment = Secrets.Keys.Append(DemoPassword).ToDictionary(name => name, string? (name) => variables.GetValueOrDefault(name));
+        string[] arguments = profile is null ? ["-f", "compose.yaml", "config"] : ["-f", "compose.yaml", "--profile", profile, "config"];
+        var run = await ToolRun.RunAsync(ServerBinaries.Find("docker-compose"), arguments, ComposeDirectory, environment, cancellationToken: ct);
+        return (run.ExitCode, run.ExitCode == 0 ? run.StandardOutput : run.StandardError + run.StandardOutput);
     }
 
     [GeneratedRegex(@"^listener\s+(\d+)", RegexOptions.Multiline)]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 using EcoMonitor.Service.Tests.Fixtures;
@@ -78,31 +77,9 @@ public sealed partial class PrometheusRulesTests(Servers servers)
 
     private static async Task<(int ExitCode, string Output)> PromtoolAsync(string[] arguments, string? stdin)
     {
-        var start = new ProcessStartInfo(ServerBinaries.Find("promtool"))
-        {
-            WorkingDirectory = Folder,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        if (stdin is not null)
-        {
-            await process.StandardInput.WriteAsync(stdin);
-        }
-
-        process.StandardInput.Close();
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(Deadline, TestContext.Current.CancellationToken);
-        var output = (await stdout) + (await stderr);
-        TestContext.Current.TestOutputHelper?.WriteLine($"promtool {string.Join(' ', arguments)} (exit {process.ExitCode}):\n{output}");
-        return (process.ExitCode, output);
+        var run = await ToolRun.RunAsync(ServerBinaries.Find("promtool"), arguments, Folder, stdin: stdin, deadline: Deadline, cancellationToken: TestContext.Current.CancellationToken);
+        TestContext.Current.TestOutputHelper?.WriteLine(run.Output);
+        return (run.ExitCode, run.Output);
     }
 
     [GeneratedRegex(@"^# TYPE (\S+) ", RegexOptions.Multiline)]

@@ -34,23 +34,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public static ServerProcess Start(string fileName, IEnumerable<string> arguments, string? workingDirectory)
     {
-        var info = new ProcessStartInfo(fileName)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (workingDirectory is not null)
-        {
-            info.WorkingDirectory = workingDirectory;
-        }
-
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        var process = new Process { StartInfo = info };
+        var process = new Process { StartInfo = ToolRun.StartInfo(fileName, arguments, workingDirectory) };
         var server = new ServerProcess(process);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);

@@ -23,14 +23,7 @@ public sealed class ShippedBrokerConfigTests
         var ct = TestContext.Current.CancellationToken;
         await using var broker = await StartShippedAsync(ct);
         var received = new ConcurrentQueue<string>();
-        using var service = await ConnectAsync(broker, ServiceUser, ct);
-        service.ApplicationMessageReceivedAsync += e =>
-        {
-            received.Enqueue(e.ApplicationMessage.Topic);
-            return Task.CompletedTask;
-        };
-        var subscribed = await service.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("eco/#", MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
-        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, subscribed.Items.Single().ResultCode);
+        using var service = await SubscribeAsServiceAsync(broker, received, ct);
 
         using var node = await ConnectAsync(broker, "node-1", ct);
         // Another node's series first, then its own: the broker delivers one publisher's messages in order.
@@ -66,8 +59,16 @@ public sealed class ShippedBrokerConfigTests
 
     private static string PasswordOf(string user) => $"{user}-secret";
 
-    /// <summary>The shipped configuration on a free loopback port, with a password file for the service and two nodes.</summary>
-    internal static Task<MosquittoServer> StartShippedAsync(CancellationToken cancellationToken, Func<MosquittoServer, string>? listener = null) =>
+    /// <summary>
+    /// The shipped configuration on a free loopback port, with a password file for the service and two nodes,
+    /// and <paramref name="moreUsers"/> (user → password). <paramref name="aclAppendix"/> is added to the
+    /// copied ACL, for a test's own account; the shipped file is unchanged.
+    /// </summary>
+    internal static Task<MosquittoServer> StartShippedAsync(
+        CancellationToken cancellationToken,
+        Func<MosquittoServer, string>? listener = null,
+        IReadOnlyDictionary<string, string>? moreUsers = null,
+        string? aclAppendix = null) =>
         MosquittoServer.StartWithConfigAsync(
             broker =>
             {
@@ -75,10 +76,17 @@ public sealed class ShippedBrokerConfigTests
                 var passwd = Path.Combine(broker.Folder, "passwd");
                 var acl = Path.Combine(broker.Folder, "acl");
                 File.Copy(Path.Combine(deploy, "acl"), acl, overwrite: true);
-                File.Delete(passwd);
-                foreach (var user in new[] { ServiceUser, "node-1", "node-2" })
+                if (aclAppendix is not null)
                 {
-                    RunPasswd(File.Exists(passwd) ? ["-b", passwd, user, PasswordOf(user)] : ["-c", "-b", passwd, user, PasswordOf(user)]);
+                    File.AppendAllText(acl, "\n" + aclAppendix + "\n");
+                }
+
+                File.Delete(passwd);
+                var users = new[] { ServiceUser, "node-1", "node-2" }.Select(user => (User: user, Password: PasswordOf(user)))
+                    .Concat((moreUsers ?? new Dictionary<string, string>()).Select(u => (User: u.Key, Password: u.Value)));
+                foreach (var (user, password) in users)
+                {
+                    RunPasswd(File.Exists(passwd) ? ["-b", passwd, user, password] : ["-c", "-b", passwd, user, password]);
                 }
 
                 var shipped = File.ReadAllText(Path.Combine(deploy, "mosquitto.conf"));
@@ -94,6 +102,20 @@ public sealed class ShippedBrokerConfigTests
                     + $"\nlog_dest file {broker.LogFile}\nlog_type all\n";
             },
             cancellationToken);
+
+    /// <summary>The service's account subscribed to <c>eco/#</c>, as EcoMonitor is; the topics it receives go to <paramref name="received"/>.</summary>
+    internal static async Task<IMqttClient> SubscribeAsServiceAsync(MosquittoServer broker, ConcurrentQueue<string> received, CancellationToken cancellationToken)
+    {
+        var service = await ConnectAsync(broker, ServiceUser, cancellationToken);
+        service.ApplicationMessageReceivedAsync += e =>
+        {
+            received.Enqueue(e.ApplicationMessage.Topic);
+            return Task.CompletedTask;
+        };
+        var subscribed = await service.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("eco/#", MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancellationToken);
+        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, subscribed.Items.Single().ResultCode);
+        return service;
+    }
 
     internal static async Task<IMqttClient> ConnectAsync(MosquittoServer broker, string user, CancellationToken cancellationToken)
     {
