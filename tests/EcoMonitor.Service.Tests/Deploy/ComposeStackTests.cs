@@ -14,7 +14,7 @@ namespace EcoMonitor.Service.Tests.Deploy;
 /// deploy/compose/ checked without a container engine (deploy/compose/README.md): Debian's
 /// <c>docker-compose config</c> accepts it, its secrets have no defaults, every setting it gives the
 /// service is an option the service binds, and its ports and volumes agree with the image, the
-/// broker's config and Prometheus' target.
+/// broker's config, Prometheus' target and Grafana's provisioning.
 /// </summary>
 public sealed partial class ComposeStackTests
 {
@@ -24,6 +24,7 @@ public sealed partial class ComposeStackTests
         ["INFLUX_ADMIN_PASSWORD"] = "admin-password-for-the-test",
         ["INFLUX_TOKEN"] = "token-for-the-test",
         ["MQTT_PASSWORD"] = "mqtt-password-for-the-test",
+        ["GRAFANA_ADMIN_PASSWORD"] = "grafana-password-for-the-test",
     };
 
     /// <summary>The demo accounts' common password: optional, the stack is accepted without it (deploy/compose/README.md).</summary>
@@ -157,6 +158,43 @@ public sealed partial class ComposeStackTests
         Assert.Contains(PublishedTargets((YamlMappingNode)services[influx.Host]), p => p == influx.Port);
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task Grafana_gets_the_provisioning_the_dashboards_where_its_provider_looks_and_every_variable_its_datasources_read()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var services = await ConfiguredServicesAsync(ct);
+        var grafana = (YamlMappingNode)services["grafana"];
+        var mounts = ((YamlSequenceNode)grafana["volumes"]).Children
+            .Select(v => v.ToString().Split(':'))
+            .ToDictionary(parts => parts[1], parts => parts[0]);
+        var deploy = Path.Combine(ServiceProcess.RepositoryRoot().FullName, "deploy", "grafana");
+        Assert.Equal(Path.Combine(deploy, "provisioning"), mounts["/etc/grafana/provisioning"]);
+
+        // The provider's path holds the dashboards.
+        var providers = await File.ReadAllTextAsync(Path.Combine(deploy, "provisioning", "dashboards", "ecomonitor.yaml"), ct);
+        var path = ProviderPath().Match(providers).Groups[1].Value;
+        Assert.Equal(Path.Combine(deploy, "dashboards"), mounts[path]);
+
+        // Every ${VAR} of the datasources is set, and each URL names a service of the stack on a port it serves.
+        var environment = ((YamlMappingNode)grafana["environment"]).Children.ToDictionary(e => e.Key.ToString(), e => e.Value.ToString());
+        var datasources = await File.ReadAllTextAsync(Path.Combine(deploy, "provisioning", "datasources", "ecomonitor.yaml"), ct);
+        var variables = EnvironmentReference().Matches(datasources).Select(m => m.Groups[1].Value).Distinct().ToList();
+        Assert.Equal(["INFLUX_URL", "INFLUX_DB", "INFLUX_TOKEN", "PROMETHEUS_URL"], variables);
+        Assert.All(variables, v => Assert.False(string.IsNullOrEmpty(environment.GetValueOrDefault(v)), $"{v} is not set for grafana"));
+        Assert.Equal(Secrets["INFLUX_TOKEN"], environment["INFLUX_TOKEN"]);
+        var influx = new Uri(environment["INFLUX_URL"]);
+        Assert.Contains(PublishedTargets((YamlMappingNode)services[influx.Host]), p => p == influx.Port);
+        Assert.Equal(new Uri(ServiceEnvironment(services)["Influx__Url"]), influx);
+        var prometheus = new Uri(environment["PROMETHEUS_URL"]);
+        Assert.Contains(PublishedTargets((YamlMappingNode)services[prometheus.Host]), p => p == prometheus.Port);
+
+        // The database is the one create-dbrp.sh maps onto the bucket the service writes.
+        var influxdb = ((YamlMappingNode)((YamlMappingNode)services["influxdb"])["environment"]).Children.ToDictionary(e => e.Key.ToString(), e => e.Value.ToString());
+        Assert.Equal(influxdb["DOCKER_INFLUXDB_INIT_BUCKET"], environment["INFLUX_DB"]);
+        Assert.Equal(ServiceEnvironment(services)["Influx__Bucket"], environment["INFLUX_DB"]);
+        Assert.Contains("--db \"${DOCKER_INFLUXDB_INIT_BUCKET}\"", await File.ReadAllTextAsync(Path.Combine(ComposeDirectory, "influxdb", "create-dbrp.sh"), ct), StringComparison.Ordinal);
+    }
+
     /// <summary>The port of mosquitto.conf's listener.</summary>
     private static async Task<int> ListenerAsync(CancellationToken ct)
     {
@@ -231,6 +269,12 @@ public sealed partial class ComposeStackTests
         var run = await ToolRun.RunAsync(ServerBinaries.Find("docker-compose"), arguments, ComposeDirectory, environment, cancellationToken: ct);
         return (run.ExitCode, run.ExitCode == 0 ? run.StandardOutput : run.StandardError + run.StandardOutput);
     }
+
+    [GeneratedRegex(@"^\s*path:\s*(\S+)\s*$", RegexOptions.Multiline)]
+    private static partial Regex ProviderPath();
+
+    [GeneratedRegex(@"\$\{([A-Z_]+)\}")]
+    private static partial Regex EnvironmentReference();
 
     [GeneratedRegex(@"^listener\s+(\d+)", RegexOptions.Multiline)]
     private static partial Regex ListenerLine();
