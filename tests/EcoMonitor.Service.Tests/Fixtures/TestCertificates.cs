@@ -53,11 +53,15 @@ public sealed class TestCertificates : IDisposable
     }
 
     /// <summary>
-    /// mosquitto's TLS listener on <paramref name="port"/> (loopback) with these certificates;
-    /// with <paramref name="requireClientCertificate"/>, a client without a certificate the CA
-    /// signed is refused and its common name is its user name (the shipped ACL applies to it).
+    /// mosquitto with the shipped configuration and a TLS listener (loopback) with these
+    /// certificates in place of the plain one; with <paramref name="requireClientCertificate"/>, a
+    /// client without a certificate the CA signed is refused and its common name is its user name
+    /// (the shipped ACL applies to it).
     /// </summary>
-    public string Listener(int port, bool requireClientCertificate = false) =>
+    public Task<MosquittoServer> StartBrokerAsync(CancellationToken cancellationToken, bool requireClientCertificate = false) =>
+        Mqtt.ShippedBrokerConfigTests.StartShippedAsync(cancellationToken, b => Listener(b.Port, requireClientCertificate));
+
+    private string Listener(int port, bool requireClientCertificate) =>
         string.Create(CultureInfo.InvariantCulture, $"listener {port} 127.0.0.1\ncafile {CaFile}\ncertfile {ServerCertificateFile}\nkeyfile {ServerKeyFile}")
         + (requireClientCertificate ? "\nrequire_certificate true\nuse_identity_as_username true" : string.Empty);
 

@@ -19,7 +19,7 @@ public sealed class BrokerTlsTests
     {
         var ct = TestContext.Current.CancellationToken;
         using var certificates = await TestCertificates.CreateAsync(ct);
-        await using var broker = await ShippedBrokerConfigTests.StartShippedAsync(ct, b => certificates.Listener(b.Port));
+        await using var broker = await certificates.StartBrokerAsync(ct);
 
         var factory = new BrokerClientFactory(NullLoggerFactory.Instance);
         using (var client = factory.CreateClient())
@@ -45,7 +45,7 @@ public sealed class BrokerTlsTests
         var ct = TestContext.Current.CancellationToken;
         using var certificates = await TestCertificates.CreateAsync(ct);
         var (certificate, key) = await certificates.ClientAsync("ecomonitor", ct);
-        await using var broker = await ShippedBrokerConfigTests.StartShippedAsync(ct, b => certificates.Listener(b.Port, requireClientCertificate: true));
+        await using var broker = await certificates.StartBrokerAsync(ct, requireClientCertificate: true);
         var factory = new BrokerClientFactory(NullLoggerFactory.Instance);
 
         using (var client = factory.CreateClient())

@@ -23,8 +23,8 @@ public sealed partial class ServiceTlsTests(Servers servers)
     {
         var ct = TestContext.Current.CancellationToken;
         using var certificates = await TestCertificates.CreateAsync(ct);
-        await using var broker = await ShippedBrokerConfigTests.StartShippedAsync(ct, b => certificates.Listener(b.Port));
-        var site = $"tls-{Guid.NewGuid():N}"[..16];
+        await using var broker = await certificates.StartBrokerAsync(ct);
+        var site = NewSite();
 
         await using var service = await ServiceProcess.StartAsync(broker, servers.VictoriaMetrics, site, ct, extraArgs: [.. Tls(certificates.CaFile), .. ServicePassword]);
 
@@ -36,8 +36,8 @@ public sealed partial class ServiceTlsTests(Servers servers)
     {
         var ct = TestContext.Current.CancellationToken;
         using var certificates = await TestCertificates.CreateAsync(ct);
-        await using var broker = await ShippedBrokerConfigTests.StartShippedAsync(ct, b => certificates.Listener(b.Port));
-        var site = $"tls-{Guid.NewGuid():N}"[..16];
+        await using var broker = await certificates.StartBrokerAsync(ct);
+        var site = NewSite();
 
         await using var service = await ServiceProcess.StartUnreadyAsync(
             broker,
@@ -83,8 +83,8 @@ public sealed partial class ServiceTlsTests(Servers servers)
         using var certificates = await TestCertificates.CreateAsync(ct);
         var (serviceCertificate, serviceKey) = await certificates.ClientAsync("ecomonitor", ct);
         var (nodeCertificate, nodeKey) = await certificates.ClientAsync("node-1", ct);
-        await using var broker = await ShippedBrokerConfigTests.StartShippedAsync(ct, b => certificates.Listener(b.Port, requireClientCertificate: true));
-        var site = $"tls-{Guid.NewGuid():N}"[..16];
+        await using var broker = await certificates.StartBrokerAsync(ct, requireClientCertificate: true);
+        var site = NewSite();
 
         // No password: the broker takes the certificate's common name as the user name (use_identity_as_username).
         await using var service = await ServiceProcess.StartAsync(
@@ -98,6 +98,8 @@ public sealed partial class ServiceTlsTests(Servers servers)
     }
 
     private static string[] ServicePassword => ["--Mqtt:Username=ecomonitor", $"--Mqtt:Password={ShippedBrokerConfigTests.PasswordOf("ecomonitor")}"];
+
+    private static string NewSite() => $"tls-{Guid.NewGuid():N}"[..16];
 
     private static string[] Tls(string caFile) => ["--Mqtt:UseTls=true", $"--Mqtt:CaFile={caFile}"];
 
