@@ -6,9 +6,11 @@ using EcoMonitor.Ingest.DeadLetters;
 using EcoMonitor.Ingest.Ingestion;
 using EcoMonitor.Ingest.Mqtt;
 using EcoMonitor.Ingest.Observability;
+using EcoMonitor.Runtime.Broker;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Polly;
+using Polly.Telemetry;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -68,6 +70,7 @@ public static class IngestServiceCollectionExtensions
         services.AddOptions<MqttOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttOptions>, MqttSubscriptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttOptions>, BrokerTlsOptionsValidator<MqttOptions>>());
         services.AddValidatedOptions<DeadLetterOptions, DeadLetterOptionsValidator>(configuration.GetSection(DeadLetterOptions.Section));
 
         services.TryAddSingleton<IngestMetrics>();
@@ -78,6 +81,15 @@ public static class IngestServiceCollectionExtensions
         services.TryAddSingleton<IngestQueue>();
         services.TryAddSingleton<DuplicateTracker>();
         services.TryAddSingleton<MessageHandler>();
+        // Polly's own log of each reconnect attempt carries the exception's stack; the pipeline's
+        // OnRetry already logs the attempt in words (docs/decisions.md, "Broker TLS").
+        services.Configure<TelemetryOptions>(telemetry =>
+        {
+            var previous = telemetry.SeverityProvider;
+            telemetry.SeverityProvider = args => args.Source.PipelineName == MqttPipelines.ReconnectKey
+                ? ResilienceEventSeverity.Debug
+                : previous?.Invoke(args) ?? args.Event.Severity;
+        });
         services.AddResiliencePipeline(MqttPipelines.ReconnectKey, (builder, context) =>
         {
             var sp = context.ServiceProvider;

@@ -24,6 +24,7 @@ public static class RuntimeServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddValidatedOptions<DataDirectoryOptions, DataDirectoryOptionsValidator>(configuration);
         services.AddValidatedOptions<MqttConnectionOptions, MqttConnectionOptionsValidator>(configuration.GetSection(MqttConnectionOptions.Section));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttConnectionOptions>, BrokerTlsOptionsValidator<MqttConnectionOptions>>());
         services.TryAddSingleton<RuntimeMetrics>();
         services.TryAddSingleton<ReadinessConditions>();
         services.TryAddSingleton<BrokerClientFactory>();

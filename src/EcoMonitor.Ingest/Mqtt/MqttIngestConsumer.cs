@@ -47,6 +47,9 @@ internal sealed partial class MqttIngestConsumer(
     /// <summary>Raised while messages keep failing to be handled.</summary>
     public const string HandlingCondition = "message-handling";
 
+    /// <summary>Raised while connects fail in the TLS handshake (a certificate problem an operator must fix).</summary>
+    public const string TlsCondition = "broker-tls";
+
     /// <summary>The <c>/health/ready</c> detail listing what is subscribed.</summary>
     public const string SubscriptionsDetail = "subscriptions";
 
@@ -64,6 +67,9 @@ internal sealed partial class MqttIngestConsumer(
     // Set when a message gave up: the messages after it are left for redelivery until the reconnect.
     private volatile bool _reconnecting;
     private volatile bool _handlingFailed;
+
+    // The TLS failure reported last: logged once, not at every retry, until it changes or a connect succeeds.
+    private string? _tlsFailure;
 
     // Counts connects: an acknowledgement is sent only on the connection its message came on.
     private int _connection;
@@ -169,7 +175,30 @@ internal sealed partial class MqttIngestConsumer(
         {
         }
 
-        var result = await client.ConnectAsync(clientOptions, cancellationToken);
+        MqttClientConnectResult result;
+        try
+        {
+            result = await client.ConnectAsync(clientOptions, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && BrokerTlsFailure.Describe(ex, _options) is { } reason)
+        {
+            if (reason != _tlsFailure)
+            {
+                _tlsFailure = reason;
+                readiness.Raise(TlsCondition, reason);
+                LogTlsFailed(logger, reason);
+            }
+
+            throw new BrokerTlsException(reason, ex);
+        }
+
+        if (_tlsFailure is not null)
+        {
+            _tlsFailure = null;
+            readiness.Clear(TlsCondition);
+            LogTlsRecovered(logger, _options.Host, _options.Port);
+        }
+
         if (result.ResultCode != MqttClientConnectResultCode.Success)
         {
             throw new InvalidOperationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}");
@@ -524,6 +553,12 @@ internal sealed partial class MqttIngestConsumer(
 
     [LoggerMessage(EventId = 4113, Level = LogLevel.Information, Message = "Messages are handled again (a message on {Topic}); ready")]
     private static partial void LogHandlingRecovered(ILogger logger, string topic);
+
+    [LoggerMessage(EventId = 8100, Level = LogLevel.Error, Message = "Cannot connect to the broker: {Reason}; retrying, this is logged again only if it changes")]
+    private static partial void LogTlsFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 8102, Level = LogLevel.Information, Message = "The TLS handshake with the broker {Host}:{Port} succeeds again")]
+    private static partial void LogTlsRecovered(ILogger logger, string host, int port);
 
     [LoggerMessage(EventId = 4114, Level = LogLevel.Warning, Message = "Reconnecting to the broker: {Reason}")]
     private static partial void LogReconnectingForRedelivery(ILogger logger, string reason);

@@ -33,6 +33,13 @@ internal sealed partial class MqttPipelines(ResiliencePipelineProvider<string> p
             MaxDelay = options.MaxReconnectDelay,
             OnRetry = args =>
             {
+                if (args.Outcome.Exception is BrokerTlsException)
+                {
+                    // The consumer logged the reason once; an operator must fix it, retries alone will not.
+                    LogTlsRetry(logger, args.AttemptNumber + 1, args.RetryDelay);
+                    return default;
+                }
+
                 LogRetry(logger, args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception?.Message ?? "no result");
                 return default;
             },
@@ -55,6 +62,27 @@ internal sealed partial class MqttPipelines(ResiliencePipelineProvider<string> p
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Connecting to the broker failed (attempt {Attempt}); retrying in {Delay}: {Reason}")]
     private static partial void LogRetry(ILogger logger, int attempt, TimeSpan delay, string reason);
+
+    [LoggerMessage(EventId = 8101, Level = LogLevel.Debug, Message = "Connecting to the broker failed in the TLS handshake again (attempt {Attempt}); retrying in {Delay}")]
+    private static partial void LogTlsRetry(ILogger logger, int attempt, TimeSpan delay);
+}
+
+/// <summary>A connect failed in the TLS handshake; the message says which setting to look at (<see cref="Runtime.Broker.BrokerTlsFailure"/>).</summary>
+internal sealed class BrokerTlsException : Exception
+{
+    public BrokerTlsException()
+    {
+    }
+
+    public BrokerTlsException(string message)
+        : base(message)
+    {
+    }
+
+    public BrokerTlsException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
 }
 
 /// <summary>The broker refused a subscription: a configuration or ACL error, not an outage.</summary>

@@ -213,6 +213,11 @@ internal sealed partial class MqttChannel(
         {
             throw new TimeoutException($"no CONNACK from {_mqtt.Host}:{_mqtt.Port} within {_mqtt.ConnectTimeout}", ex);
         }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && BrokerTlsFailure.Describe(ex, _mqtt) is { } reason)
+        {
+            // The channel's health then names the certificate problem (docs/mqtt.md#tls).
+            throw new InvalidOperationException(reason, ex);
+        }
 
         if (result.ResultCode != MqttClientConnectResultCode.Success)
         {

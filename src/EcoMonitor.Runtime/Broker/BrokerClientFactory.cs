@@ -36,6 +36,8 @@ public sealed class BrokerClientFactory(ILoggerFactory loggers)
         if (options.UseTls)
         {
             var caFile = options.CaFile;
+            var certificateFile = options.ClientCertificateFile;
+            var keyFile = options.ClientKeyFile;
             builder.WithTlsOptions(tls =>
             {
                 tls.UseTls();
@@ -45,9 +47,31 @@ public sealed class BrokerClientFactory(ILoggerFactory loggers)
                     trust.ImportFromPemFile(caFile);
                     tls.WithTrustChain(trust);
                 }
+
+                if (!string.IsNullOrEmpty(certificateFile) && !string.IsNullOrEmpty(keyFile))
+                {
+                    tls.WithClientCertificatesProvider(new PemClientCertificate(certificateFile, keyFile));
+                }
             });
         }
 
         return builder;
+    }
+
+    /// <summary>
+    /// The client certificate and its key from PEM files, as SslStream can present it: on Linux
+    /// a certificate made from PEM carries an ephemeral key that the TLS handshake cannot use, so
+    /// it is re-imported as PKCS#12 (docs/decisions.md, "Broker TLS").
+    /// </summary>
+    public static X509Certificate2 LoadClientCertificate(string certificateFile, string keyFile)
+    {
+        using var pem = X509Certificate2.CreateFromPemFile(certificateFile, keyFile);
+        return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+    }
+
+    /// <summary>Read at each connect, so that a renewed certificate is presented from the next reconnect on.</summary>
+    private sealed class PemClientCertificate(string certificateFile, string keyFile) : IMqttClientCertificatesProvider
+    {
+        public X509CertificateCollection GetCertificates() => [LoadClientCertificate(certificateFile, keyFile)];
     }
 }

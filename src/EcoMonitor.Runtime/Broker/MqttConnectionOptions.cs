@@ -26,6 +26,15 @@ public class MqttConnectionOptions
     /// <summary>A PEM file of the CA that signed the broker's certificate, when not a public one.</summary>
     public string? CaFile { get; set; }
 
+    /// <summary>
+    /// A PEM certificate the service presents to a broker that requires one, with
+    /// <see cref="ClientKeyFile"/> (docs/mqtt.md#tls). Both or neither; read again at each connect.
+    /// </summary>
+    public string? ClientCertificateFile { get; set; }
+
+    /// <summary>The unencrypted PEM private key of <see cref="ClientCertificateFile"/>.</summary>
+    public string? ClientKeyFile { get; set; }
+
     /// <summary>Stable across restarts so the broker keeps our persistent session.</summary>
     [Required(AllowEmptyStrings = false)]
     public string ClientId { get; set; } = $"ecomonitor-{Environment.MachineName}";

@@ -15,6 +15,8 @@ internal sealed partial class MqttNetLogBridge(ILogger logger) : IMqttNetLogger
     {
         var level = logLevel switch
         {
+            // A failed connect, stack trace included, at every retry: the service logs each in words.
+            MqttNetLogLevel.Error when message == "Error while connecting with server" => LogLevel.Debug,
             MqttNetLogLevel.Error => LogLevel.Error,
             MqttNetLogLevel.Warning => LogLevel.Warning,
             MqttNetLogLevel.Info => LogLevel.Debug,

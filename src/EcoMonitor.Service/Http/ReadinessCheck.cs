@@ -28,7 +28,8 @@ public sealed class ReadinessCheck(MqttConnectionState mqtt, StoreHealth store, 
 
         if (!mqtt.IsConnected)
         {
-            return Task.FromResult(HealthCheckResult.Unhealthy("not connected to the MQTT broker", data: data));
+            // A raised condition (e.g. a TLS certificate refused) says why.
+            return Task.FromResult(HealthCheckResult.Unhealthy(blocking.Count > 0 ? $"not connected to the MQTT broker: {Describe(blocking)}" : "not connected to the MQTT broker", data: data));
         }
 
         if (store.Unauthorized is { } refused)
@@ -38,7 +39,7 @@ public sealed class ReadinessCheck(MqttConnectionState mqtt, StoreHealth store, 
 
         if (blocking.Count > 0)
         {
-            return Task.FromResult(HealthCheckResult.Unhealthy(string.Join("; ", blocking.Select(p => $"{p.Key}: {p.Value}")), data: data));
+            return Task.FromResult(HealthCheckResult.Unhealthy(Describe(blocking), data: data));
         }
 
         if (store.LastFailure is { } failure)
@@ -51,4 +52,7 @@ public sealed class ReadinessCheck(MqttConnectionState mqtt, StoreHealth store, 
 
         return Task.FromResult(HealthCheckResult.Healthy("connected and storing", data));
     }
+
+    private static string Describe(IReadOnlyList<KeyValuePair<string, string>> blocking) =>
+        string.Join("; ", blocking.Select(p => $"{p.Key}: {p.Value}"));
 }

@@ -87,6 +87,19 @@ public sealed class CheckConfigCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task The_broker_tls_rules_are_checked_and_each_problem_is_reported_once()
+    {
+        var missing = Path.Combine(_directory, "missing.crt");
+
+        var (exit, output) = await RunAsync("check-config", "--rules", FindExample(), "--Mqtt:UseTls=true", $"--Mqtt:ClientCertificateFile={missing}");
+
+        Assert.Equal(CheckConfigCommand.Invalid, exit);
+        Assert.Single(output.Split('\n'), line => line.Contains("Mqtt:ClientCertificateFile is set without Mqtt:ClientKeyFile", StringComparison.Ordinal));
+        Assert.Contains("configuration (MqttOptions): error: Mqtt:ClientCertificateFile is set without Mqtt:ClientKeyFile", output, StringComparison.Ordinal);
+        Assert.Contains("check-config: 1 error(s), 0 warning(s)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_value_that_does_not_bind_is_an_error()
     {
         var (exit, output) = await RunAsync("check-config", "--rules", FindExample(), "--Mqtt:Port=abc");

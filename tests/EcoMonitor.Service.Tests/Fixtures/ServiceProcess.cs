@@ -16,12 +16,14 @@ public sealed class ServiceProcess : IAsyncDisposable
     private readonly string[] _arguments;
     private readonly HttpClient _http;
     private readonly bool _ownsDataDirectory;
+    private readonly string _startedPath;
     private ServerProcess? _process;
     private long _lastSignalTimestamp;
     private string _previousOutput = string.Empty;
 
-    private ServiceProcess(string clientId, DirectoryInfo dataDirectory, bool ownsDataDirectory, int httpPort, string[] arguments)
+    private ServiceProcess(string clientId, DirectoryInfo dataDirectory, bool ownsDataDirectory, int httpPort, string[] arguments, string startedPath)
     {
+        _startedPath = startedPath;
         ClientId = clientId;
         DataDirectory = dataDirectory;
         _ownsDataDirectory = ownsDataDirectory;
@@ -76,14 +78,32 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// </summary>
     /// <param name="clientId">MQTT client id; a fresh one when null.</param>
     /// <param name="dataDirectory">Data directory; a fresh temporary one (deleted on dispose) when null.</param>
-    public static async Task<ServiceProcess> StartAsync(
+    public static Task<ServiceProcess> StartAsync(
         MosquittoServer broker,
         VictoriaMetricsServer store,
         string site,
         CancellationToken cancellationToken,
         string? clientId = null,
         DirectoryInfo? dataDirectory = null,
-        params string[] extraArgs)
+        params string[] extraArgs) =>
+        LaunchAsync(broker, store, site, "/health/ready", clientId, dataDirectory, extraArgs, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="StartAsync"/>, but waits only until <c>/health/live</c> answers: for a service
+    /// that is expected not to become ready (e.g. it cannot connect to the broker).
+    /// </summary>
+    public static Task<ServiceProcess> StartUnreadyAsync(MosquittoServer broker, VictoriaMetricsServer store, string site, CancellationToken cancellationToken, params string[] extraArgs) =>
+        LaunchAsync(broker, store, site, "/health/live", clientId: null, dataDirectory: null, extraArgs, cancellationToken);
+
+    private static async Task<ServiceProcess> LaunchAsync(
+        MosquittoServer broker,
+        VictoriaMetricsServer store,
+        string site,
+        string startedPath,
+        string? clientId,
+        DirectoryInfo? dataDirectory,
+        string[] extraArgs,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(broker);
         ArgumentNullException.ThrowIfNull(store);
@@ -105,7 +125,7 @@ public sealed class ServiceProcess : IAsyncDisposable
                 site,
                 extraArgs),
         ];
-        var service = new ServiceProcess(clientId, dataDirectory, owns, port, arguments);
+        var service = new ServiceProcess(clientId, dataDirectory, owns, port, arguments, startedPath);
         try
         {
             await service.StartProcessAsync(DefaultReadyTimeout, cancellationToken);
@@ -320,9 +340,9 @@ public sealed class ServiceProcess : IAsyncDisposable
         await Eventually.WaitAsync(
             async () => process.HasExited
                 ? throw new InvalidOperationException($"the service exited at start with code {process.ExitCode}: {Output}")
-                : await HttpProbe.AnswersAsync(_http, "/health/ready", cancellationToken),
+                : await HttpProbe.AnswersAsync(_http, _startedPath, cancellationToken),
             readyTimeout,
-            $"the service (start #{Starts}, pid {process.Id}) to answer 200 on /health/ready",
+            $"the service (start #{Starts}, pid {process.Id}) to answer 200 on {_startedPath}",
             cancellationToken);
     }
 

@@ -34,9 +34,12 @@ public static class TestPublisher
         await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), cancellationToken);
     }
 
-    /// <summary>One mosquitto_pub process sends every line of <paramref name="lines"/> as a message (-l).</summary>
-    public static Task MosquittoPubLinesAsync(MosquittoServer broker, string topic, IEnumerable<string> lines, CancellationToken cancellationToken) =>
-        MosquittoPubAsync(broker, ["-q", "1", "-t", topic, "-l"], lines, cancellationToken);
+    /// <summary>
+    /// One mosquitto_pub process sends every line of <paramref name="lines"/> as a message (-l);
+    /// <paramref name="options"/> go before (e.g. <c>--cafile</c>, <c>-u</c>, <c>--cert</c>).
+    /// </summary>
+    public static Task MosquittoPubLinesAsync(MosquittoServer broker, string topic, IEnumerable<string> lines, CancellationToken cancellationToken, params string[] options) =>
+        MosquittoPubAsync(broker, [.. options, "-q", "1", "-t", topic, "-l"], lines, cancellationToken);
 
     /// <summary>One mosquitto_pub process (MQTT 5, QoS 1) sends the file <paramref name="path"/> as one message (-f).</summary>
     public static Task MosquittoPubFileAsync(MosquittoServer broker, string topic, string path, CancellationToken cancellationToken) =>

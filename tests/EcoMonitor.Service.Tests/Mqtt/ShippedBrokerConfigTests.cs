@@ -57,7 +57,7 @@ public sealed class ShippedBrokerConfigTests
         Assert.False(client.IsConnected);
     }
 
-    private static string PasswordOf(string user) => $"{user}-secret";
+    internal static string PasswordOf(string user) => $"{user}-secret";
 
     /// <summary>
     /// The shipped configuration on a free loopback port, with a password file for the service and two nodes,
