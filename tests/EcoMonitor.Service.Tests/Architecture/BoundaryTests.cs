@@ -31,6 +31,7 @@ public sealed partial class BoundaryTests
         typeof(FeedServiceCollectionExtensions).Assembly,
         typeof(EcoMonitorHost).Assembly,
         typeof(FleetSimulator).Assembly,
+        typeof(EcoMonitor.Audit.Merkle.MerkleTree).Assembly,
     ];
 
     private static readonly Lazy<Dictionary<string, IReadOnlyList<TypeUse>>> Uses = new(() =>
@@ -110,6 +111,7 @@ public sealed partial class BoundaryTests
     [InlineData("MimeKit", "EcoMonitor.Notifications.Channels")]
     [InlineData("InfluxDB", "EcoMonitor.Ingest.Storage")]
     [InlineData("MQTTnet", "EcoMonitor.Runtime.Broker", "EcoMonitor.Ingest.Mqtt", "EcoMonitor.Ingest.DeadLetters", "EcoMonitor.Notifications.Channels", "EcoMonitor.FirmwareSim")]
+    [InlineData("NSec", "EcoMonitor.Audit.Notes")]
     [InlineData("Polly", "EcoMonitor.Ingest", "EcoMonitor.Notifications", "EcoMonitor.Service", "EcoMonitor.Alerting")]
     public void A_library_is_used_only_where_the_architecture_puts_it(string library, params string[] places)
     {
