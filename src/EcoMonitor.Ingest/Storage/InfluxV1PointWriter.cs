@@ -24,7 +24,7 @@ internal sealed class InfluxV1PointWriter : IPointWriter, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         var o = options.Value;
         _database = o.Bucket;
-        _http = new HttpClient { Timeout = o.Timeout };
+        _http = InfluxV1Http.CreateClient(o);
         var query = "db=" + Uri.EscapeDataString(o.Bucket) + "&precision=ms";
         if (!string.IsNullOrEmpty(o.RetentionPolicy))
         {
@@ -32,17 +32,6 @@ internal sealed class InfluxV1PointWriter : IPointWriter, IDisposable
         }
 
         _write = new Uri(new Uri(o.Url.TrimEnd('/') + "/"), "write?" + query);
-        if (!string.IsNullOrEmpty(o.Username))
-        {
-            // Basic authentication keeps the password out of URLs (and so out of proxies' logs).
-            var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{o.Username}:{o.Password}"));
-            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", basic);
-        }
-        else if (!string.IsNullOrEmpty(o.Token))
-        {
-            // InfluxDB 1.8+ and 2.x's v1 API: "Token user:password" (or a v2 token).
-            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", o.Token);
-        }
     }
 
     public async Task WriteAsync(IReadOnlyList<string> lines, CancellationToken cancellationToken)

@@ -1,0 +1,40 @@
+using EcoMonitor.Core.Audit;
+
+namespace EcoMonitor.Ingest.Storage.Readback;
+
+/// <summary>
+/// Reads a site's readings back from the store, for checking them against the log's digests
+/// (docs/audit.md#verifying-readings). Readings only: measurements <c>air</c>, <c>water</c>,
+/// <c>soil</c>, never the <c>alert</c> transitions.
+/// </summary>
+public interface IStoredReadings : IDisposable
+{
+    /// <summary>Every reading of <paramref name="site"/> with from ≤ time ≤ to.</summary>
+    Task<IReadOnlyList<StoredPoint>> ReadAsync(string site, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+}
+
+/// <summary>The measurements readings are stored under (docs/schema.md#readings).</summary>
+internal static class ReadingMeasurements
+{
+    public static readonly string[] All = ["air", "water", "soil"];
+}
+
+/// <summary>How readings are read back: InfluxQL (any InfluxDB) or VictoriaMetrics' export API.</summary>
+public enum ReadbackApi
+{
+    InfluxQl,
+    VictoriaMetrics,
+}
+
+/// <summary>Makes the reader for the configured store (section <c>Influx</c>: URL, database, credentials).</summary>
+public static class StoredReadings
+{
+    public static IStoredReadings Create(Microsoft.Extensions.Configuration.IConfiguration configuration, ReadbackApi api)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = configuration.GetSection(InfluxOptions.Section).Get<InfluxOptions>() ?? new InfluxOptions();
+        return api == ReadbackApi.VictoriaMetrics
+            ? new VictoriaMetricsStoredReadings(new Uri(options.Url.TrimEnd('/') + "/"))
+            : new InfluxQlStoredReadings(options);
+    }
+}
