@@ -96,7 +96,7 @@ public static class AuditCommand
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
-            if (parse.UnmatchedTokens.FirstOrDefault(t => !t.StartsWith("--", StringComparison.Ordinal) || !t.Contains(':', StringComparison.Ordinal)) is { } stray)
+            if (StrayToken(parse.UnmatchedTokens) is { } stray)
             {
                 await error.WriteLineAsync($"error: unexpected '{stray}'; usage: audit verify [--dir D] [--key VKEY | --key-file F]");
                 return Usage;
@@ -253,6 +253,25 @@ public static class AuditCommand
         {
             return (null, "the verifier key is not one: " + ex.Message);
         }
+    }
+
+    // Configuration is --Key=Value or --Key Value; anything else is a mistake.
+    private static string? StrayToken(IReadOnlyList<string> tokens)
+    {
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (!tokens[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                return tokens[i];
+            }
+
+            if (!tokens[i].Contains('=', StringComparison.Ordinal))
+            {
+                i++;
+            }
+        }
+
+        return null;
     }
 
     private static bool TryNumber(string? text, out ulong value) =>
