@@ -73,7 +73,7 @@ internal sealed class TestAuditLog : IAsyncDisposable
     public TestAuditLog Reopen() => new(Root, Keys);
 
     /// <summary>A log on <paramref name="directory"/>, which the caller deletes.</summary>
-    public static TestAuditLog In(string directory) => new(directory, ownsDirectory: false);
+    public static TestAuditLog In(string directory, NoteKeyPair? keys = null) => new(directory, keys, ownsDirectory: false);
 
     public static AuditRecord Record(int i, string? type = null) => new(
         type ?? Types[i % Types.Length],
