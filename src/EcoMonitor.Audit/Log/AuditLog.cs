@@ -99,7 +99,7 @@ public sealed partial class AuditLog : IAuditTrail, IDisposable
         var (first, _) = _lines.Range((long)start);
         var (last, lastLength) = _lines.Range((long)end - 1);
         var bytes = new byte[last + lastLength - first];
-        ReadExactly(bytes, first);
+        FileNodeStore.ReadExactly(_reader!, bytes, first);
         var entries = new List<AuditEntry>((int)(end - start));
         for (var i = start; i < end; i++)
         {
@@ -339,21 +339,6 @@ public sealed partial class AuditLog : IAuditTrail, IDisposable
         catch (IOException)
         {
             // Cut before the next batch is written.
-        }
-    }
-
-    private void ReadExactly(byte[] buffer, long offset)
-    {
-        var read = 0;
-        while (read < buffer.Length)
-        {
-            var n = RandomAccess.Read(_reader!, buffer.AsSpan(read), offset + read);
-            if (n == 0)
-            {
-                throw new IOException("the audit log ends before a record it indexed");
-            }
-
-            read += n;
         }
     }
 

@@ -32,19 +32,7 @@ internal sealed class FileNodeStore : IMerkleNodeStore, IDisposable
         }
 
         var node = new byte[Rfc6962.HashSize];
-        var offset = (long)NodeLayout.Position(level, index) * Rfc6962.HashSize;
-        var read = 0;
-        while (read < node.Length)
-        {
-            var n = RandomAccess.Read(_handle, node.AsSpan(read), offset + read);
-            if (n == 0)
-            {
-                throw new IOException($"the node file ends before node ({level}, {index})");
-            }
-
-            read += n;
-        }
-
+        ReadExactly(_handle, node, (long)NodeLayout.Position(level, index) * Rfc6962.HashSize);
         return node;
     }
 
@@ -74,4 +62,20 @@ internal sealed class FileNodeStore : IMerkleNodeStore, IDisposable
     }
 
     public void Dispose() => _handle.Dispose();
+
+    /// <summary>Fills <paramref name="buffer"/> from <paramref name="offset"/>; a file that ends first is an <see cref="IOException"/>.</summary>
+    internal static void ReadExactly(SafeFileHandle handle, Span<byte> buffer, long offset)
+    {
+        var read = 0;
+        while (read < buffer.Length)
+        {
+            var n = RandomAccess.Read(handle, buffer[read..], offset + read);
+            if (n == 0)
+            {
+                throw new IOException($"the file ends at {offset + read}, before the {buffer.Length} bytes read from {offset}");
+            }
+
+            read += n;
+        }
+    }
 }

@@ -148,7 +148,7 @@ public static class AuditCommand
         command.SetAction(async (parse, ct) =>
         {
             var error = parse.InvocationConfiguration.Error;
-            if (!TryNumber(parse.GetValue(index), out var leaf) || (parse.GetValue(size) is { } text && !TryNumber(text, out _)))
+            if (StrayToken(parse.UnmatchedTokens) is not null || !TryNumber(parse.GetValue(index), out var leaf) || (parse.GetValue(size) is { } text && !TryNumber(text, out _)))
             {
                 await error.WriteLineAsync("error: usage: audit prove --index N [--size S] [--dir D]");
                 return Usage;
