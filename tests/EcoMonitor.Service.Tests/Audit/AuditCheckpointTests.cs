@@ -85,4 +85,19 @@ public sealed class AuditCheckpointTests
         Assert.Equal(3, runs);
         Assert.Equal(2, test.Metrics.Failures.WithLabels("checkpoint-loop").Value);
     }
+
+    [Fact(Timeout = 30_000)]
+    public async Task The_service_opens_the_log_at_start_and_on_stop_writes_what_was_queued_and_a_last_checkpoint()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var test = new TestAuditLog();
+        var service = new AuditLogService(test.Log, test.Options, test.Metrics, new FakeTimeProvider(), NullLogger<AuditLogService>.Instance);
+        await service.StartAsync(ct);
+        var appends = Enumerable.Range(0, 5).Select(i => test.Log.AppendAsync(TestAuditLog.Record(i), ct).AsTask()).ToList();
+        await service.StopAsync(ct);
+
+        Assert.Equal([0L, 1, 2, 3, 4], (await Task.WhenAll(appends)).Order());
+        Assert.Equal(5UL, Checkpoint.Open(File.ReadAllText(test.Files.Latest), test.Verifier).Size);
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await test.Log.AppendAsync(TestAuditLog.Record(5), ct));
+    }
 }

@@ -2,6 +2,7 @@ using EcoMonitor.Audit.Log;
 using EcoMonitor.Audit.Notes;
 using EcoMonitor.Core.Audit;
 using Microsoft.Extensions.Configuration;
+using EcoMonitor.Service.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace EcoMonitor.Service.Tests.Audit;
@@ -79,6 +80,19 @@ public sealed class AuditOptionsTests : IDisposable
 
         using var wrong = Provider(new() { ["Audit:SigningKeyFile"] = KeyFile("eco.example/audit"), ["Audit:Origin"] = "x" });
         Assert.Throws<OptionsValidationException>(() => wrong.GetRequiredService<IOptions<AuditOptions>>().Value);
+    }
+
+    [Fact]
+    public void The_service_composition_appends_to_the_log_when_on()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Audit:SigningKeyFile"] = KeyFile("eco.example/audit"),
+            ["Audit:Origin"] = "eco.example/audit",
+            ["DataDirectory"] = _dir.FullName,
+        }).Build();
+        using var provider = new ServiceCollection().AddLogging().AddEcoMonitorService(configuration).BuildServiceProvider();
+        Assert.IsType<AuditLog>(provider.GetRequiredService<IAuditTrail>());
     }
 
     public void Dispose() => _dir.Delete(recursive: true);
