@@ -1,6 +1,7 @@
 using EcoMonitor.Audit.Log;
 using EcoMonitor.Core.Audit;
 using EcoMonitor.Runtime.Files;
+using EcoMonitor.Runtime.Health;
 using EcoMonitor.Runtime.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -38,7 +39,8 @@ public static class AuditServiceCollectionExtensions
             new AuditFiles(Path.Combine(Path.GetFullPath(sp.GetRequiredService<IOptions<DataDirectoryOptions>>().Value.DataDirectory), AuditFiles.DirectoryName)),
             sp.GetRequiredService<IOptions<AuditOptions>>().Value,
             sp.GetRequiredService<AuditMetrics>(),
-            sp.GetRequiredService<ILogger<AuditLog>>()));
+            sp.GetRequiredService<ILogger<AuditLog>>(),
+            sp.GetRequiredService<ReadinessConditions>()));
         services.TryAddSingleton<IAuditTrail>(sp => sp.GetRequiredService<AuditLog>());
         services.AddHostedService(sp => new AuditLogService(
             sp.GetRequiredService<AuditLog>(),

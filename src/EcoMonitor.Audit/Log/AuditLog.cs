@@ -21,6 +21,9 @@ public sealed record AuditEntry(ulong Index, byte[] Leaf);
 /// </summary>
 public sealed partial class AuditLog : IAuditTrail, IDisposable
 {
+    /// <summary>Raised in <c>/health/ready</c> while the log's disk refuses writes.</summary>
+    public const string DiskCondition = DiskStores.AuditLog + "-disk";
+
     /// <summary>Most records one fsync covers.</summary>
     internal const int MaxBatch = 1024;
 
@@ -28,6 +31,7 @@ public sealed partial class AuditLog : IAuditTrail, IDisposable
     private readonly AuditOptions _options;
     private readonly AuditMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly ReadinessConditions? _readiness;
     private readonly Channel<PendingAppend> _queue;
     private readonly LineIndex _lines = new();
     private readonly Queue<byte[]> _untreed = new();
@@ -42,8 +46,9 @@ public sealed partial class AuditLog : IAuditTrail, IDisposable
     private long _commits;
     private SignedHead? _latest;
 
-    internal AuditLog(AuditFiles files, AuditOptions options, AuditMetrics metrics, ILogger<AuditLog> logger, int capacity = 4096)
+    internal AuditLog(AuditFiles files, AuditOptions options, AuditMetrics metrics, ILogger<AuditLog> logger, ReadinessConditions? readiness = null, int capacity = 4096)
     {
+        _readiness = readiness;
         _files = files;
         _options = options;
         _metrics = metrics;
@@ -277,6 +282,7 @@ public sealed partial class AuditLog : IAuditTrail, IDisposable
             _metrics.Runtime.DiskWriteFailures.WithLabels(DiskStores.AuditLog).Inc();
             _metrics.Failures.WithLabels("append").Inc();
             LogAppendFailed(_logger, batch.Count, ex.Message);
+            _readiness?.Raise(DiskCondition, $"the audit log cannot be written, appends fail: {ex.Message}");
             TryCut(log);
             var failure = new IOException($"the audit log could not write {batch.Count} record(s): {ex.Message}", ex);
             foreach (var pending in batch)
@@ -288,6 +294,7 @@ public sealed partial class AuditLog : IAuditTrail, IDisposable
         }
 
         Interlocked.Increment(ref _commits);
+        _readiness?.Clear(DiskCondition);
         var first = _lines.Count;
         foreach (var pending in batch)
         {

@@ -30,9 +30,11 @@ public sealed class AuditDiskFullTests
         Assert.Equal(1, test.Metrics.Failures.WithLabels("append").Value);
         Assert.Equal(before, File.ReadAllBytes(test.Files.Log));
         Assert.Equal(20UL, test.Log.Size);
+        Assert.True(test.Readiness.IsRaised(AuditLog.DiskCondition));
 
         disk.Free();
         Assert.Equal(20, await test.Log.AppendAsync(big, ct));
+        Assert.False(test.Readiness.IsRaised(AuditLog.DiskCondition));
         await test.StopAsync();
 
         await using var again = TestAuditLog.In(disk.Root.FullName, test.Keys);

@@ -95,6 +95,22 @@ public sealed class AuditOptionsTests : IDisposable
         Assert.IsType<AuditLog>(provider.GetRequiredService<IAuditTrail>());
     }
 
+    [Fact]
+    public async Task Check_config_reports_a_key_of_another_origin()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Audit:SigningKeyFile"] = KeyFile("eco.example/audit"),
+            ["Audit:Origin"] = "other.example/audit",
+            ["DataDirectory"] = _dir.FullName,
+        }).Build();
+        using var output = new StringWriter();
+        var exit = await EcoMonitor.Service.Cli.CheckConfigCommand.RunAsync(configuration, Path.Combine(_dir.FullName, "no-rules.yaml"), output, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("configuration (AuditOptions): error: Audit:SigningKeyFile holds the key of 'eco.example/audit', not of Audit:Origin", output.ToString(), StringComparison.Ordinal);
+    }
+
     public void Dispose() => _dir.Delete(recursive: true);
 
     private static ServiceProvider Provider(Dictionary<string, string?> settings)

@@ -1,6 +1,7 @@
 using EcoMonitor.Audit.Log;
 using EcoMonitor.Audit.Notes;
 using EcoMonitor.Core.Audit;
+using EcoMonitor.Runtime.Health;
 using EcoMonitor.Runtime.Telemetry;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -28,7 +29,7 @@ internal sealed class TestAuditLog : IAsyncDisposable
         Options = new AuditOptions { SigningKeyFile = KeyFile, Origin = Origin };
         Metrics = new AuditMetrics(new RuntimeMetrics());
         Files = new AuditFiles(Path.Combine(Root, "audit"));
-        Log = new AuditLog(Files, Options, Metrics, NullLogger<AuditLog>.Instance, capacity);
+        Log = new AuditLog(Files, Options, Metrics, NullLogger<AuditLog>.Instance, Readiness, capacity);
     }
 
     public string Root { get; }
@@ -44,6 +45,8 @@ internal sealed class TestAuditLog : IAsyncDisposable
     public AuditFiles Files { get; }
 
     public AuditLog Log { get; }
+
+    public ReadinessConditions Readiness { get; } = new();
 
     public NoteVerifier Verifier => NoteVerifier.Parse(Keys.VerifierKey);
 
