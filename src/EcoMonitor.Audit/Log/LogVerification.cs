@@ -190,9 +190,11 @@ public static class LogVerification
             }
         }
 
-        if (File.Exists(files.Latest))
+        // The latest alone, when it is not the last of the list (a crash between the two writes, or an edit).
+        if (File.Exists(files.Latest) && Encoding.UTF8.GetString(File.ReadAllBytes(files.Latest)) is var latest
+            && (notes.Count == 0 || notes[^1].Item2 != latest))
         {
-            notes.Add(($"the latest checkpoint ({files.Latest})", Encoding.UTF8.GetString(File.ReadAllBytes(files.Latest))));
+            notes.Add(($"the latest checkpoint ({files.Latest})", latest));
         }
 
         return notes;

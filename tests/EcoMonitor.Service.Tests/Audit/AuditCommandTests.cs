@@ -82,7 +82,7 @@ public sealed class AuditCommandTests : IAsyncLifetime
         var dir = Copy();
         var (exit, output, _) = await RunAsync(["audit", "verify", "--dir", dir, "--key", VerifierKey]);
         Assert.Equal(0, exit);
-        Assert.Contains("200 record(s), 4 checkpoint(s) verified", output, StringComparison.Ordinal);
+        Assert.Contains("200 record(s), 3 checkpoint(s) verified", output, StringComparison.Ordinal);
 
         var keyFile = Path.Combine(_work.FullName, "vkey");
         File.WriteAllText(keyFile, VerifierKey + "\n");
@@ -139,6 +139,15 @@ public sealed class AuditCommandTests : IAsyncLifetime
         using var other = NoteSigner.Parse(NoteKeys.Generate(TestAuditLog.Origin).SignerKey);
         AppendCheckpoint(dir, new Checkpoint(TestAuditLog.Origin, Records, Root(Records)).Sign(other));
         await AssertBadAsync(dir, "refused, not signed by the log's key");
+    }
+
+    [Fact]
+    public async Task A_replaced_latest_checkpoint_of_another_key_is_refused()
+    {
+        var dir = Copy();
+        using var other = NoteSigner.Parse(NoteKeys.Generate(TestAuditLog.Origin).SignerKey);
+        File.WriteAllText(Path.Combine(dir, "checkpoint"), new Checkpoint(TestAuditLog.Origin, Records, Root(Records)).Sign(other));
+        await AssertBadAsync(dir, "the latest checkpoint");
     }
 
     [Fact]
