@@ -13,6 +13,7 @@ public static class DiskStores
     public const string Outbox = "outbox";
     public const string AlertState = "alert-state";
     public const string SensorState = "sensor-state";
+    public const string AuditLog = "audit-log";
 
     /// <summary>A write the disk refused: full (ENOSPC), failing (EIO), or not writable.</summary>
     public static bool IsWriteFailure(Exception exception) => exception is IOException or UnauthorizedAccessException;

@@ -196,6 +196,6 @@ public static class CheckConfigCommand
         }
     }
 
-    private static IConfiguration HostConfiguration(IReadOnlyList<string> tokens) =>
+    internal static IConfiguration HostConfiguration(IReadOnlyList<string> tokens) =>
         WebApplication.CreateBuilder(new WebApplicationOptions { Args = [.. tokens] }).Configuration;
 }

@@ -23,6 +23,7 @@ public static class EcoMonitorCommandLine
         root.Add(AqiCommand.Create());
         root.Add(CheckConfigCommand.Create());
         root.Add(HashPasswordCommand.Create());
+        root.Add(AuditCommand.Create());
         return root;
     }
 

@@ -17,6 +17,9 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddEcoMonitorService(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddEcoMonitorRuntime(configuration);
+
+        // First, so the trail every other concern appends to is the log, and the log stops last.
+        services.AddEcoMonitorAudit(configuration);
         services.AddEcoMonitorStorage(configuration);
         services.AddEcoMonitorNotifications(configuration);
         services.AddEcoMonitorAlerting(configuration);

@@ -1,0 +1,93 @@
+namespace EcoMonitor.Audit.Log;
+
+/// <summary>
+/// Runs the log (docs/audit.md): opens it when the host starts (a log that cannot be opened stops
+/// the start), then supervises the writer and the checkpoint loop: a loop that throws is logged,
+/// counted and restarted. On stop, what is queued is written and a last checkpoint signed.
+/// The writer runs on its own task, started with the log.
+/// </summary>
+internal sealed partial class AuditLogService(AuditLog log, AuditOptions options, AuditMetrics metrics, TimeProvider time, ILogger<AuditLogService> logger) : BackgroundService
+{
+    /// <summary>Pause before a loop that threw runs again.</summary>
+    internal static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(1);
+
+    private Task? _writer;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        log.Open();
+
+        // Its own task, not ExecuteAsync's: a stop right after the start may cancel ExecuteAsync
+        // before it runs, and the writer must still drain what was queued. It ends when the log
+        // is completed and its queue empty, not on a token.
+        _writer = Task.Run(() => SuperviseAsync("writer-loop", log.RunWriterAsync, CancellationToken.None), CancellationToken.None);
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        log.Complete();
+        await base.StopAsync(cancellationToken);
+        if (_writer is not null)
+        {
+            await _writer.WaitAsync(cancellationToken);
+        }
+
+        try
+        {
+            log.WriteCheckpointIfGrown();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogLoopFailed(logger, "final checkpoint", ex);
+        }
+    }
+
+    /// <summary>One checkpoint round per interval, while the log grows.</summary>
+    internal async Task RunCheckpointsAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await Task.Delay(options.CheckpointInterval, time, cancellationToken);
+            log.WriteCheckpointIfGrown();
+        }
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        SuperviseAsync("checkpoint-loop", RunCheckpointsAsync, stoppingToken);
+
+    internal async Task SuperviseAsync(string loop, Func<CancellationToken, Task> run, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await run(cancellationToken);
+                return;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // Supervision: whatever a loop throws is logged, counted and the loop restarted.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                metrics.Failures.WithLabels(loop).Inc();
+                LogLoopFailed(logger, loop, ex);
+            }
+
+            try
+            {
+                await Task.Delay(RestartDelay, time, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 8210, Level = LogLevel.Error, Message = "Audit log: the {Loop} failed and is restarted")]
+    private static partial void LogLoopFailed(ILogger logger, string loop, Exception exception);
+}
