@@ -18,11 +18,12 @@ public static class EndpointExtensions
         app.MapAlertEndpoints();
         app.MapSilenceEndpoints();
 
-        // Owned by their concerns (docs/http.md): sensors, login, the page, the public feed.
+        // Owned by their concerns (docs/http.md): sensors, login, the page, the public feed, the audit log.
         app.MapSensorEndpoints();
         app.MapAuthEndpoints();
         app.MapPageEndpoints();
         app.MapFeedEndpoints();
+        app.MapAuditEndpoints();
         return app;
     }
 }
