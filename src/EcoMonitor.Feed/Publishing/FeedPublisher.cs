@@ -1,4 +1,5 @@
 using EcoMonitor.Core.Alerting.Lifecycle;
+using EcoMonitor.Core.Audit;
 using EcoMonitor.Feed.Chains;
 using EcoMonitor.Feed.Storage;
 using EcoMonitor.Notifications.Outbox;
@@ -41,11 +42,15 @@ internal sealed partial class FeedPublisher : BackgroundService
     private readonly ReadinessConditions _readiness;
     private readonly ILogger<FeedPublisher> _logger;
     private readonly Lock _round = new();
+    private readonly IAuditTrail _trail;
+
+    // cap records of committed rounds not yet appended (guarded by _round; appended outside it).
+    private List<AuditRecord> _audit = [];
     private volatile FeedState _state;
     private volatile bool _backlog;
     private System.Threading.Channels.ChannelReader<bool>? _signal;
 
-    public FeedPublisher(IOutboxConsumer outbox, FeedStore store, IOptions<FeedOptions> options, TimeProvider time, FeedMetrics metrics, ReadinessConditions readiness, ILogger<FeedPublisher> logger)
+    public FeedPublisher(IOutboxConsumer outbox, FeedStore store, IOptions<FeedOptions> options, TimeProvider time, FeedMetrics metrics, ReadinessConditions readiness, ILogger<FeedPublisher> logger, IAuditTrail trail)
     {
         ArgumentNullException.ThrowIfNull(options);
         _outbox = outbox;
@@ -55,6 +60,7 @@ internal sealed partial class FeedPublisher : BackgroundService
         _metrics = metrics;
         _readiness = readiness;
         _logger = logger;
+        _trail = trail;
         _state = store.Load();
         Options = options.Value;
         UpdateGauges(_state);
@@ -104,6 +110,12 @@ internal sealed partial class FeedPublisher : BackgroundService
                 return false;
             }
 
+            if (_trail.Enabled)
+            {
+                var at = _time.GetUtcNow();
+                _audit.AddRange(round.Drafts.Select(d => CapAuditRecords.Published(d.Entry.Identifier, d.Bytes, at)));
+            }
+
             if (!round.Changed)
             {
                 // Nothing to save (notifications of rules that are not public): only the position moves.
@@ -119,6 +131,39 @@ internal sealed partial class FeedPublisher : BackgroundService
             }
 
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Appends the <c>cap</c> records of the rounds run so far (after each round; docs/audit.md#records).
+    /// Those the trail refuses stay for the next call.
+    /// </summary>
+    public async Task AppendAuditAsync(CancellationToken cancellationToken)
+    {
+        List<AuditRecord> audit;
+        lock (_round)
+        {
+            (audit, _audit) = (_audit, []);
+        }
+
+        try
+        {
+            while (audit.Count > 0)
+            {
+                await _trail.AppendAsync(audit[0], cancellationToken);
+                audit.RemoveAt(0);
+            }
+        }
+        finally
+        {
+            if (audit.Count > 0)
+            {
+                lock (_round)
+                {
+                    audit.AddRange(_audit);
+                    _audit = audit;
+                }
+            }
         }
     }
 
@@ -154,7 +199,9 @@ internal sealed partial class FeedPublisher : BackgroundService
         while (!stoppingToken.IsCancellationRequested)
         {
             TimeSpan wait;
-            if (RunRound())
+            var ran = RunRound();
+            await AppendAuditAsync(stoppingToken);
+            if (ran)
             {
                 backoff = TimeSpan.Zero;
                 wait = _backlog ? TimeSpan.Zero : TickInterval;

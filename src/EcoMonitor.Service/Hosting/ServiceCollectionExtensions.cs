@@ -1,3 +1,4 @@
+using EcoMonitor.Core.Audit;
 using EcoMonitor.Sensors;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -17,6 +18,10 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddEcoMonitorService(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddEcoMonitorRuntime(configuration);
+
+        // First to start: the config record opens each run's part of the audit trail.
+        services.TryAddSingleton(AuditTrail.None);
+        services.AddHostedService(sp => new ConfigurationAuditor(configuration, sp.GetRequiredService<IAuditTrail>(), sp.GetRequiredService<TimeProvider>()));
         services.AddEcoMonitorStorage(configuration);
         services.AddEcoMonitorNotifications(configuration);
         services.AddEcoMonitorAlerting(configuration);
