@@ -125,7 +125,7 @@ internal sealed partial class ChannelWorker
 
             if (now - n.CreatedAt > _options.MaxAge)
             {
-                await AuditAsync([n], NotificationAuditRecords.Outcomes.Expired, cancellationToken);
+                await AuditAsync([n], DeliveryAuditRecords.Outcomes.Expired, cancellationToken);
                 _metrics.NotificationsExpired.WithLabels(Name).Inc();
                 LogExpired(_logger, Name, n.AlertId, n.Sequence, _options.MaxAge);
                 _done.Add(n.Sequence);
@@ -137,7 +137,7 @@ internal sealed partial class ChannelWorker
             }
             else if (_router.IsSilenced(n, now))
             {
-                await AuditAsync([n], NotificationAuditRecords.Outcomes.Silenced, cancellationToken);
+                await AuditAsync([n], DeliveryAuditRecords.Outcomes.Silenced, cancellationToken);
                 _metrics.NotificationsSkipped.WithLabels(Name, "silenced").Inc();
                 LogSilenced(_logger, Name, n.AlertId, n.Sequence);
                 _done.Add(n.Sequence);
@@ -146,7 +146,7 @@ internal sealed partial class ChannelWorker
             {
                 if (_trail.Enabled && _handed.Add(n.Sequence))
                 {
-                    await AuditAsync([n], NotificationAuditRecords.Outcomes.Handed, cancellationToken);
+                    await AuditAsync([n], DeliveryAuditRecords.Outcomes.Handed, cancellationToken);
                 }
 
                 // Engine groups (a backlog, a settled flap) stay whole; the rest group by site.
@@ -212,7 +212,7 @@ internal sealed partial class ChannelWorker
                 _formatter.Render(items, _channelOptions.Language, _channelOptions.TimeZone));
             await _pipeline.ExecuteAsync(static async (state, ct) => await state.Channel.SendAsync(state.Message, ct), (Channel: _channel, Message: message), cancellationToken);
             sent = true;
-            await AuditAsync(items, NotificationAuditRecords.Outcomes.Sent, cancellationToken);
+            await AuditAsync(items, DeliveryAuditRecords.Outcomes.Sent, cancellationToken);
             _metrics.NotificationsSent.WithLabels(Name).Inc(items.Count);
             _metrics.NotificationMessages.WithLabels(Name).Inc();
             _backoff = TimeSpan.Zero;
@@ -222,7 +222,7 @@ internal sealed partial class ChannelWorker
         }
         catch (ChannelDeliveryException ex) when (!ex.Retryable && !sent)
         {
-            await AuditAsync(items, NotificationAuditRecords.Outcomes.GivenUp, cancellationToken, ex);
+            await AuditAsync(items, DeliveryAuditRecords.Outcomes.GivenUp, cancellationToken, ex);
             _metrics.NotificationsFailed.WithLabels(Name).Inc();
             _metrics.NotificationsGivenUp.WithLabels(Name).Inc(items.Count);
             LogGivenUp(_logger, Name, items.Count, ex.Message);
@@ -248,7 +248,7 @@ internal sealed partial class ChannelWorker
 
             _notBefore = _time.GetUtcNow() + wait;
             _health?.DeliveryFailed(ex, _time.GetUtcNow());
-            await AuditAsync(items, NotificationAuditRecords.Outcomes.Failed, cancellationToken, ex);
+            await AuditAsync(items, DeliveryAuditRecords.Outcomes.Failed, cancellationToken, ex);
             LogFailed(_logger, Name, items.Count, wait, ex.GetType().Name, ex.Message);
             return false;
         }
@@ -269,12 +269,12 @@ internal sealed partial class ChannelWorker
         foreach (var n in items)
         {
             int? attempt = _attempts.TryGetValue(n.Sequence, out var failed) ? failed : null;
-            if (outcome == NotificationAuditRecords.Outcomes.Failed)
+            if (outcome == DeliveryAuditRecords.Outcomes.Failed)
             {
                 attempt = _attempts[n.Sequence] = failed + 1;
             }
 
-            await _trail.AppendAsync(NotificationAuditRecords.Delivery(n, Name, outcome, at, attempt, error), cancellationToken);
+            await _trail.AppendAsync(DeliveryAuditRecords.Delivery(n, Name, outcome, at, attempt, error), cancellationToken);
         }
     }
 

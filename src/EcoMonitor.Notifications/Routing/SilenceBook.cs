@@ -247,7 +247,7 @@ internal sealed partial class SilenceBook : ISilences
     {
         if (_trail.Enabled)
         {
-            await _trail.AppendAsync(NotificationAuditRecords.Silence(silence, change, by, at), cancellationToken);
+            await _trail.AppendAsync(SilenceAuditRecords.Silence(silence, change, by, at), cancellationToken);
         }
     }
 

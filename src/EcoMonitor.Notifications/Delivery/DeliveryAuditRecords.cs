@@ -1,11 +1,10 @@
 using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Audit;
-using EcoMonitor.Notifications.Routing;
 
-namespace EcoMonitor.Notifications;
+namespace EcoMonitor.Notifications.Delivery;
 
-/// <summary>The notification module's audit records (docs/audit.md#records): deliveries and silences. Never a secret or a rendered body.</summary>
-internal static class NotificationAuditRecords
+/// <summary>The <c>notification</c> records of deliveries (docs/audit.md#records). Never a secret or a rendered body.</summary>
+internal static class DeliveryAuditRecords
 {
     /// <summary>What a channel did with a notification.</summary>
     public static class Outcomes
@@ -43,28 +42,5 @@ internal static class NotificationAuditRecords
         }
 
         return new AuditRecord(AuditRecordTypes.Notification, at, fields);
-    }
-
-    /// <summary><c>{id, change, matchers, by, until}</c>: a silence created or expired; matchers without the unset ones.</summary>
-    public static AuditRecord Silence(Silence silence, string change, string by, DateTimeOffset at)
-    {
-        var m = silence.Match;
-        var matchers = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var (key, value) in new[] { ("severity", m.Severity), ("kind", m.Kind), ("site", m.Site), ("device", m.Device), ("rule", m.Rule), ("metric", m.Metric) })
-        {
-            if (value is not null)
-            {
-                matchers[key] = value;
-            }
-        }
-
-        return new AuditRecord(AuditRecordTypes.Silence, at, new Dictionary<string, object?>(StringComparer.Ordinal)
-        {
-            ["id"] = silence.Id,
-            ["change"] = change,
-            ["matchers"] = matchers,
-            ["by"] = by,
-            ["until"] = silence.EndsAt,
-        });
     }
 }
