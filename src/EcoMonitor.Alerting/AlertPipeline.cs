@@ -69,7 +69,7 @@ public sealed partial class AlertPipeline(
     private List<string> _unreturned = [];
 
     // Audit records built under the lock, not yet appended (a failed append leaves them here).
-    private List<AuditRecord> _audit = [];
+    private readonly PendingAuditRecords _audit = new(trail);
 
     /// <summary>The evaluator in force (replaced when the rules file is reloaded).</summary>
     public AlertEvaluator Evaluator
@@ -122,7 +122,7 @@ public sealed partial class AlertPipeline(
 
             if (trail.Enabled)
             {
-                _audit.Add(AlertAuditRecords.Rules(ruleSet.FilePath, ruleSet.Sha256, [], _evaluator.Rules, time.GetUtcNow()));
+                _audit.Add([AlertAuditRecords.Rules(ruleSet.FilePath, ruleSet.Sha256, [], _evaluator.Rules, time.GetUtcNow())]);
             }
 
             metrics.AlertsFiring.Set(book.FiringCount);
@@ -163,18 +163,27 @@ public sealed partial class AlertPipeline(
             }
 
             flushTo = outbox.QueuedTo;
-            audit = TakeAudit();
+            audit = _audit.Take();
         }
 
         try
         {
             await outbox.FlushAsync(flushTo, cancellationToken);
-            await AppendAsync(audit, cancellationToken);
         }
         catch
         {
             Keep(lines);
-            KeepAudit(audit);
+            _audit.PutBack(audit);
+            throw;
+        }
+
+        try
+        {
+            await _audit.AppendAsync(audit, cancellationToken);
+        }
+        catch
+        {
+            Keep(lines);
             throw;
         }
 
@@ -230,24 +239,7 @@ public sealed partial class AlertPipeline(
     /// Appends the audit records that ticks, the start and failed appends left (the ticker calls
     /// it after each tick). On failure they stay for the next call.
     /// </summary>
-    public async ValueTask AppendPendingAuditAsync(CancellationToken cancellationToken)
-    {
-        List<AuditRecord> audit;
-        lock (_gate)
-        {
-            audit = TakeAudit();
-        }
-
-        try
-        {
-            await AppendAsync(audit, cancellationToken);
-        }
-        catch
-        {
-            KeepAudit(audit);
-            throw;
-        }
-    }
+    public ValueTask AppendPendingAuditAsync(CancellationToken cancellationToken) => _audit.AppendPendingAsync(cancellationToken);
 
     /// <summary>
     /// <see cref="Acknowledge"/>, and its <c>ack</c> record durable in the audit trail before this
@@ -378,49 +370,12 @@ public sealed partial class AlertPipeline(
         if (trail.Enabled)
         {
             var now = time.GetUtcNow();
-            _audit.Add(AlertAuditRecords.Rules(ruleSet.FilePath, ruleSet.Sha256, old.Rules, next.Rules, now));
-            _audit.AddRange(resolved.Select(t => AlertAuditRecords.Transition(t, now)));
+            _audit.Add([AlertAuditRecords.Rules(ruleSet.FilePath, ruleSet.Sha256, old.Rules, next.Rules, now), .. resolved.Select(t => AlertAuditRecords.Transition(t, now))]);
         }
 
         return [.. resolved.Select(LineProtocol.FormatAlert)];
     }
 
-    private List<AuditRecord> TakeAudit()
-    {
-        if (_audit.Count == 0)
-        {
-            return [];
-        }
-
-        var taken = _audit;
-        _audit = [];
-        return taken;
-    }
-
-    /// <summary>Puts back the records a failed append left, ahead of newer ones.</summary>
-    private void KeepAudit(List<AuditRecord> audit)
-    {
-        if (audit.Count == 0)
-        {
-            return;
-        }
-
-        lock (_gate)
-        {
-            audit.AddRange(_audit);
-            _audit = audit;
-        }
-    }
-
-    /// <summary>Appends in order, removing each record once the trail has it durable.</summary>
-    private async ValueTask AppendAsync(List<AuditRecord> audit, CancellationToken cancellationToken)
-    {
-        while (audit.Count > 0)
-        {
-            await trail.AppendAsync(audit[0], cancellationToken);
-            audit.RemoveAt(0);
-        }
-    }
 
     private List<string> Record(IReadOnlyList<AlertTransition> transitions)
     {
@@ -434,7 +389,7 @@ public sealed partial class AlertPipeline(
         if (trail.Enabled && transitions.Count > 0)
         {
             var received = time.GetUtcNow();
-            _audit.AddRange(transitions.Select(t => AlertAuditRecords.Transition(t, received)));
+            _audit.Add(transitions.Select(t => AlertAuditRecords.Transition(t, received)));
         }
 
         if (transitions.Count > 0)

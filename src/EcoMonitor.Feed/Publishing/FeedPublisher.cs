@@ -42,10 +42,9 @@ internal sealed partial class FeedPublisher : BackgroundService
     private readonly ReadinessConditions _readiness;
     private readonly ILogger<FeedPublisher> _logger;
     private readonly Lock _round = new();
-    private readonly IAuditTrail _trail;
 
-    // cap records of committed rounds not yet appended (guarded by _round; appended outside it).
-    private List<AuditRecord> _audit = [];
+    // cap records of committed rounds, appended outside the round's lock.
+    private readonly PendingAuditRecords _audit;
     private volatile FeedState _state;
     private volatile bool _backlog;
     private System.Threading.Channels.ChannelReader<bool>? _signal;
@@ -60,7 +59,7 @@ internal sealed partial class FeedPublisher : BackgroundService
         _metrics = metrics;
         _readiness = readiness;
         _logger = logger;
-        _trail = trail;
+        _audit = new PendingAuditRecords(trail);
         _state = store.Load();
         Options = options.Value;
         UpdateGauges(_state);
@@ -110,10 +109,10 @@ internal sealed partial class FeedPublisher : BackgroundService
                 return false;
             }
 
-            if (_trail.Enabled)
+            if (_audit.Enabled)
             {
                 var at = _time.GetUtcNow();
-                _audit.AddRange(round.Drafts.Select(d => CapAuditRecords.Published(d.Entry.Identifier, d.Bytes, at)));
+                _audit.Add(round.Drafts.Select(d => CapAuditRecords.Published(d.Entry.Identifier, d.Bytes, at)));
             }
 
             if (!round.Changed)
@@ -138,34 +137,7 @@ internal sealed partial class FeedPublisher : BackgroundService
     /// Appends the <c>cap</c> records of the rounds run so far (after each round; docs/audit.md#records).
     /// Those the trail refuses stay for the next call.
     /// </summary>
-    public async Task AppendAuditAsync(CancellationToken cancellationToken)
-    {
-        List<AuditRecord> audit;
-        lock (_round)
-        {
-            (audit, _audit) = (_audit, []);
-        }
-
-        try
-        {
-            while (audit.Count > 0)
-            {
-                await _trail.AppendAsync(audit[0], cancellationToken);
-                audit.RemoveAt(0);
-            }
-        }
-        finally
-        {
-            if (audit.Count > 0)
-            {
-                lock (_round)
-                {
-                    audit.AddRange(_audit);
-                    _audit = audit;
-                }
-            }
-        }
-    }
+    public async Task AppendAuditAsync(CancellationToken cancellationToken) => await _audit.AppendPendingAsync(cancellationToken);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
