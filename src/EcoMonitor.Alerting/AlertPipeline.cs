@@ -1,6 +1,7 @@
 using EcoMonitor.Core.Alerting.Evaluation;
 using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Alerting.Rules;
+using EcoMonitor.Core.Audit;
 using EcoMonitor.Core.Readings;
 using EcoMonitor.Core.Storage;
 using EcoMonitor.Ingest.Ingestion;
@@ -35,6 +36,9 @@ namespace EcoMonitor.Alerting;
 /// the notifications stay queued in the outbox and the call's <c>alert</c> points stay here, and
 /// the next call (the same message again, another one, or a tick) journals the former first and
 /// returns the latter with its own.</para>
+/// <para>Audit (docs/audit.md#records): transitions and rules loads are built under the lock and
+/// appended to the trail outside it; a reading's transitions are durable before its call returns,
+/// and those a failed append left are appended by the next call.</para>
 /// </remarks>
 public sealed partial class AlertPipeline(
     AlertRuleSet ruleSet,
@@ -47,7 +51,8 @@ public sealed partial class AlertPipeline(
     TimeProvider time,
     AlertMetrics metrics,
     ReadinessConditions readiness,
-    ILogger<AlertPipeline> logger) : IAcceptedReadingsObserver
+    ILogger<AlertPipeline> logger,
+    IAuditTrail trail) : IAcceptedReadingsObserver
 {
     /// <summary>The readiness condition raised while the state file cannot be written.</summary>
     public const string StateDiskCondition = DiskStores.AlertState + "-disk";
@@ -62,6 +67,9 @@ public sealed partial class AlertPipeline(
 
     // Alert points of calls whose notifications did not reach the disk: returned by the next call.
     private List<string> _unreturned = [];
+
+    // Audit records built under the lock, not yet appended (a failed append leaves them here).
+    private readonly PendingAuditRecords _audit = new(trail);
 
     /// <summary>The evaluator in force (replaced when the rules file is reloaded).</summary>
     public AlertEvaluator Evaluator
@@ -112,6 +120,11 @@ public sealed partial class AlertPipeline(
                 LogNotEvaluated(logger, rule.Name, rule.Line);
             }
 
+            if (trail.Enabled)
+            {
+                _audit.Add([AlertAuditRecords.Rules(ruleSet.FilePath, ruleSet.Sha256, [], _evaluator.Rules, time.GetUtcNow())]);
+            }
+
             metrics.AlertsFiring.Set(book.FiringCount);
         }
     }
@@ -125,10 +138,11 @@ public sealed partial class AlertPipeline(
     {
         ArgumentNullException.ThrowIfNull(readings);
         List<string> lines;
+        List<AuditRecord> audit;
         long flushTo;
         lock (_gate)
         {
-            if (readings.Count == 0 && _unreturned.Count == 0 && !outbox.HasUnflushed)
+            if (readings.Count == 0 && _unreturned.Count == 0 && !outbox.HasUnflushed && _audit.Count == 0)
             {
                 return [];
             }
@@ -149,11 +163,23 @@ public sealed partial class AlertPipeline(
             }
 
             flushTo = outbox.QueuedTo;
+            audit = _audit.Take();
         }
 
         try
         {
             await outbox.FlushAsync(flushTo, cancellationToken);
+        }
+        catch
+        {
+            Keep(lines);
+            _audit.PutBack(audit);
+            throw;
+        }
+
+        try
+        {
+            await _audit.AppendAsync(audit, cancellationToken);
         }
         catch
         {
@@ -207,6 +233,27 @@ public sealed partial class AlertPipeline(
         }
 
         return lines;
+    }
+
+    /// <summary>
+    /// Appends the audit records that ticks, the start and failed appends left (the ticker calls
+    /// it after each tick). On failure they stay for the next call.
+    /// </summary>
+    public ValueTask AppendPendingAuditAsync(CancellationToken cancellationToken) => _audit.AppendPendingAsync(cancellationToken);
+
+    /// <summary>
+    /// <see cref="Acknowledge"/>, and its <c>ack</c> record durable in the audit trail before this
+    /// returns (an HTTP answer says the acknowledgement succeeded only then).
+    /// </summary>
+    public async ValueTask<(AcknowledgeOutcome Outcome, AlertInstance? Alert)> AcknowledgeAsync(string alertId, string by, string? comment, CancellationToken cancellationToken)
+    {
+        var outcome = Acknowledge(alertId, by, comment, out var alert);
+        if (outcome == AcknowledgeOutcome.Acknowledged && trail.Enabled)
+        {
+            await trail.AppendAsync(AlertAuditRecords.Acknowledgement(alertId, by, comment, alert?.Acknowledgement?.At ?? time.GetUtcNow()), cancellationToken);
+        }
+
+        return (outcome, alert);
     }
 
     /// <summary>An officer acknowledges a firing alert; saved at once.</summary>
@@ -318,9 +365,17 @@ public sealed partial class AlertPipeline(
         }
 
         _dirty = true;
-        return [.. ended.Select(a => LineProtocol.FormatAlert(new AlertTransition(
-            a.Rule, a.Severity, a.Kind, a.Site, a.Device, a.Metric, AlertState.Firing, AlertState.Resolved, a.Value, a.Threshold, a.EndsAt!.Value, Late: false)))];
+        List<AlertTransition> resolved = [.. ended.Select(a => new AlertTransition(
+            a.Rule, a.Severity, a.Kind, a.Site, a.Device, a.Metric, AlertState.Firing, AlertState.Resolved, a.Value, a.Threshold, a.EndsAt!.Value, Late: false))];
+        if (trail.Enabled)
+        {
+            var now = time.GetUtcNow();
+            _audit.Add([AlertAuditRecords.Rules(ruleSet.FilePath, ruleSet.Sha256, old.Rules, next.Rules, now), .. resolved.Select(t => AlertAuditRecords.Transition(t, now))]);
+        }
+
+        return [.. resolved.Select(LineProtocol.FormatAlert)];
     }
+
 
     private List<string> Record(IReadOnlyList<AlertTransition> transitions)
     {
@@ -329,6 +384,12 @@ public sealed partial class AlertPipeline(
         {
             metrics.AlertTransitions.WithLabels(transition.To.ToString().ToLowerInvariant()).Inc();
             lines.Add(LineProtocol.FormatAlert(transition));
+        }
+
+        if (trail.Enabled && transitions.Count > 0)
+        {
+            var received = time.GetUtcNow();
+            _audit.Add(transitions.Select(t => AlertAuditRecords.Transition(t, received)));
         }
 
         if (transitions.Count > 0)

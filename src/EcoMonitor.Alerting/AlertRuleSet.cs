@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Core.Catalog;
 using Microsoft.Extensions.Options;
@@ -40,7 +42,7 @@ public sealed partial class AlertRuleSet
         }
 
         _loadedStamp = StampOf(path);
-        var (rules, problems) = Load(path);
+        var (rules, problems, sha256) = Load(path);
         if (rules is null)
         {
             throw new InvalidOperationException(
@@ -48,8 +50,15 @@ public sealed partial class AlertRuleSet
         }
 
         Rules = rules;
+        Sha256 = sha256;
         LogLoaded(logger, rules.Count, path);
     }
+
+    /// <summary>The rules file's path.</summary>
+    public string FilePath => _path;
+
+    /// <summary>The SHA-256 (lowercase hex) of the file the rules in force came from; null without a file.</summary>
+    public string? Sha256 { get; private set; }
 
     /// <summary>The rules in force, profiles expanded.</summary>
     public IReadOnlyList<AlertRule> Rules { get; private set; }
@@ -83,7 +92,7 @@ public sealed partial class AlertRuleSet
             return false;
         }
 
-        var (rules, problems) = Load(_path);
+        var (rules, problems, sha256) = Load(_path);
         if (rules is null)
         {
             _refusedStamp = stamp;
@@ -95,6 +104,7 @@ public sealed partial class AlertRuleSet
         _loadedStamp = stamp;
         _refusedStamp = null;
         Rules = rules;
+        Sha256 = sha256;
         LogReloaded(_logger, rules.Count, _path);
         return true;
     }
@@ -106,22 +116,27 @@ public sealed partial class AlertRuleSet
     }
 
     /// <returns>The expanded rules, or null and the problems (each with its line) when the file has errors.</returns>
-    private (IReadOnlyList<AlertRule>? Rules, IReadOnlyList<string> Problems) Load(string path)
+    private (IReadOnlyList<AlertRule>? Rules, IReadOnlyList<string> Problems, string? Sha256) Load(string path)
     {
         string text;
+        string sha256;
         try
         {
-            text = File.ReadAllText(path);
+            // The bytes read are the bytes hashed (the audit's rules record, docs/audit.md#records).
+            var bytes = File.ReadAllBytes(path);
+            sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
+            using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            text = reader.ReadToEnd();
         }
         catch (IOException ex)
         {
-            return (null, [$"{path}: {ex.Message}"]);
+            return (null, [$"{path}: {ex.Message}"], null);
         }
 
         var file = new RulesFileParser(_catalog).Parse(text);
         if (file.HasErrors)
         {
-            return (null, [.. file.Problems.Select(p => $"{path}:{p}")]);
+            return (null, [.. file.Problems.Select(p => $"{path}:{p}")], null);
         }
 
         foreach (var warning in file.Problems)
@@ -142,7 +157,7 @@ public sealed partial class AlertRuleSet
             }
         }
 
-        return (rules, []);
+        return (rules, [], sha256);
     }
 
     [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "No alert rules: {Path} not found")]

@@ -25,10 +25,11 @@ internal sealed partial class AlertTicker(
 {
     private static readonly Func<CancellationToken, Task> NothingToAcknowledge = _ => Task.CompletedTask;
 
-    public override Task StartAsync(CancellationToken cancellationToken)
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
         alerts.Start();
-        return base.StartAsync(cancellationToken);
+        await AppendAuditAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -58,6 +59,7 @@ internal sealed partial class AlertTicker(
                     continue;
                 }
 
+                await AppendAuditAsync(stoppingToken);
                 if (lines.Count > 0)
                 {
                     await queue.EnqueueAsync(new IngestEnvelope("(alerts)", [], NothingToAcknowledge, lines), stoppingToken);
@@ -69,6 +71,24 @@ internal sealed partial class AlertTicker(
             // Stopping.
         }
     }
+
+    /// <summary>The rules loads and tick transitions for the audit trail; kept for the next tick when it refuses them.</summary>
+    private async Task AppendAuditAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await alerts.AppendPendingAuditAsync(cancellationToken);
+        }
+#pragma warning disable CA1031 // The records stay queued; the clock must go on.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            LogAuditFailed(logger, ex);
+        }
+    }
+
+    [LoggerMessage(EventId = 8310, Level = LogLevel.Error, Message = "The audit trail refuses the alert engine's records; they are appended again at the next tick")]
+    private static partial void LogAuditFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 6110, Level = LogLevel.Error, Message = "Alert tick failed; the next tick runs as usual")]
     private static partial void LogTickFailed(ILogger logger, Exception exception);

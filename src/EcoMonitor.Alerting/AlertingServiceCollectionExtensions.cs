@@ -1,6 +1,7 @@
 using EcoMonitor.Alerting;
 using EcoMonitor.Core.Alerting.Evaluation;
 using EcoMonitor.Core.Alerting.Lifecycle;
+using EcoMonitor.Core.Audit;
 using EcoMonitor.Ingest.Ingestion;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -26,6 +27,7 @@ public static class AlertingServiceCollectionExtensions
         services.AddValidatedOptions<AlertOptions, AlertOptionsValidator>(configuration.GetSection(AlertOptions.Section));
         services.AddValidatedOptions<AlertEvaluatorOptions, AlertEvaluatorOptionsValidator>(configuration.GetSection($"{AlertOptions.Section}:Evaluator"));
         services.AddValidatedOptions<AlertBookOptions, AlertBookOptionsValidator>(configuration.GetSection($"{AlertOptions.Section}:Lifecycle"));
+        services.TryAddSingleton(AuditTrail.None);
         services.TryAddSingleton<AlertMetrics>();
         services.TryAddSingleton<AlertRuleSet>();
         services.TryAddSingleton<NotificationDescriber>();

@@ -20,6 +20,7 @@ public static class FeedServiceCollectionExtensions
         services.AddEcoMonitorNotifications(configuration);
         services.AddValidatedOptions<FeedOptions, FeedOptionsRangeValidator>(configuration.GetSection(FeedOptions.Section));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<FeedOptions>, FeedOptionsValidator>());
+        services.TryAddSingleton(EcoMonitor.Core.Audit.AuditTrail.None);
         services.TryAddSingleton<FeedMetrics>();
         services.TryAddSingleton<FeedStore>();
         services.TryAddSingleton<FeedPublisher>();

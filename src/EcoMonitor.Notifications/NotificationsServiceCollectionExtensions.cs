@@ -1,3 +1,4 @@
+using EcoMonitor.Core.Audit;
 using EcoMonitor.Notifications;
 using EcoMonitor.Notifications.Channels;
 using EcoMonitor.Notifications.Delivery;
@@ -31,6 +32,7 @@ public static class NotificationsServiceCollectionExtensions
         // No request logging: robot tokens travel in URLs (Feishu in the path), and secrets are never logged.
         services.AddHttpClient();
         services.ConfigureHttpClientDefaults(b => b.RemoveAllLoggers());
+        services.TryAddSingleton(AuditTrail.None);
         services.TryAddSingleton<NotificationMetrics>();
         services.TryAddSingleton<SilenceBook>();
         services.TryAddSingleton<ISilences>(sp => sp.GetRequiredService<SilenceBook>());

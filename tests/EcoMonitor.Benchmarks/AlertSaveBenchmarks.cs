@@ -112,7 +112,7 @@ public class AlertSaveBenchmarks
     // The two members below are what differs from the code before the lock was narrowed (there:
     // no ReadinessConditions, and a synchronous Observe); the rest runs unchanged against both.
     private AlertPipeline CreatePipeline(AlertRuleSet ruleSet, AlertBook book, AlertStateStore store, Microsoft.Extensions.Options.IOptions<AlertOptions> alertOptions, AlertMetrics metrics) =>
-        new(ruleSet, new NotificationDescriber(MetricCatalog.Default), book, _outbox, store, alertOptions, MsOptions.Create(new AlertEvaluatorOptions()), _clock, metrics, new ReadinessConditions(), NullLogger<AlertPipeline>.Instance);
+        new(ruleSet, new NotificationDescriber(MetricCatalog.Default), book, _outbox, store, alertOptions, MsOptions.Create(new AlertEvaluatorOptions()), _clock, metrics, new ReadinessConditions(), NullLogger<AlertPipeline>.Instance, EcoMonitor.Core.Audit.AuditTrail.None);
 
     private void Observe(Reading[] readings)
     {

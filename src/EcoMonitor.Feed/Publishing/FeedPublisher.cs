@@ -1,4 +1,5 @@
 using EcoMonitor.Core.Alerting.Lifecycle;
+using EcoMonitor.Core.Audit;
 using EcoMonitor.Feed.Chains;
 using EcoMonitor.Feed.Storage;
 using EcoMonitor.Notifications.Outbox;
@@ -41,11 +42,14 @@ internal sealed partial class FeedPublisher : BackgroundService
     private readonly ReadinessConditions _readiness;
     private readonly ILogger<FeedPublisher> _logger;
     private readonly Lock _round = new();
+
+    // cap records of committed rounds, appended outside the round's lock.
+    private readonly PendingAuditRecords _audit;
     private volatile FeedState _state;
     private volatile bool _backlog;
     private System.Threading.Channels.ChannelReader<bool>? _signal;
 
-    public FeedPublisher(IOutboxConsumer outbox, FeedStore store, IOptions<FeedOptions> options, TimeProvider time, FeedMetrics metrics, ReadinessConditions readiness, ILogger<FeedPublisher> logger)
+    public FeedPublisher(IOutboxConsumer outbox, FeedStore store, IOptions<FeedOptions> options, TimeProvider time, FeedMetrics metrics, ReadinessConditions readiness, ILogger<FeedPublisher> logger, IAuditTrail trail)
     {
         ArgumentNullException.ThrowIfNull(options);
         _outbox = outbox;
@@ -55,6 +59,7 @@ internal sealed partial class FeedPublisher : BackgroundService
         _metrics = metrics;
         _readiness = readiness;
         _logger = logger;
+        _audit = new PendingAuditRecords(trail);
         _state = store.Load();
         Options = options.Value;
         UpdateGauges(_state);
@@ -104,6 +109,12 @@ internal sealed partial class FeedPublisher : BackgroundService
                 return false;
             }
 
+            if (_audit.Enabled)
+            {
+                var at = _time.GetUtcNow();
+                _audit.Add(round.Drafts.Select(d => CapAuditRecords.Published(d.Entry.Identifier, d.Bytes, at)));
+            }
+
             if (!round.Changed)
             {
                 // Nothing to save (notifications of rules that are not public): only the position moves.
@@ -121,6 +132,12 @@ internal sealed partial class FeedPublisher : BackgroundService
             return true;
         }
     }
+
+    /// <summary>
+    /// Appends the <c>cap</c> records of the rounds run so far (after each round; docs/audit.md#records).
+    /// Those the trail refuses stay for the next call.
+    /// </summary>
+    public async Task AppendAuditAsync(CancellationToken cancellationToken) => await _audit.AppendPendingAsync(cancellationToken);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -154,7 +171,9 @@ internal sealed partial class FeedPublisher : BackgroundService
         while (!stoppingToken.IsCancellationRequested)
         {
             TimeSpan wait;
-            if (RunRound())
+            var ran = RunRound();
+            await AppendAuditAsync(stoppingToken);
+            if (ran)
             {
                 backoff = TimeSpan.Zero;
                 wait = _backlog ? TimeSpan.Zero : TickInterval;

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using EcoMonitor.Core.Audit;
 using EcoMonitor.Core.Readings;
 using EcoMonitor.Core.Storage;
 using EcoMonitor.Ingest.Ingestion;
@@ -15,7 +16,9 @@ namespace EcoMonitor.Ingest.Storage;
 /// message to the broker. When the spool is full too, it holds the acknowledgements and tries
 /// again: the broker keeps the backlog, nothing is dropped. A disk that refuses the spool's write
 /// (full, failing) is held the same way, with the readiness condition <c>spool-disk</c> raised, until
-/// the store or the spool takes the batch again (docs/decisions.md, "Full disks").
+/// the store or the spool takes the batch again (docs/decisions.md, "Full disks"). Once a batch is
+/// durable its <c>readings</c> record is appended to the audit trail, before any acknowledgement
+/// (docs/audit.md#readings-digests); while the trail refuses it, acknowledgements are held the same way.
 /// </summary>
 internal sealed partial class BatchWriter(
     IngestQueue queue,
@@ -26,7 +29,8 @@ internal sealed partial class BatchWriter(
     IngestMetrics metrics,
     TimeProvider time,
     ILogger<BatchWriter> logger,
-    ReadinessConditions readiness) : BackgroundService
+    ReadinessConditions readiness,
+    IAuditTrail trail) : BackgroundService
 {
     /// <summary>Raised while the spool's disk refuses writes and acknowledgements are held.</summary>
     public const string SpoolDiskCondition = DiskStores.Spool + "-disk";
@@ -122,6 +126,7 @@ internal sealed partial class BatchWriter(
             await StoreOrSpoolAsync(lines, readings.Count, stoppingToken);
             metrics.BatchLatency.Observe(time.GetElapsedTime(started).TotalSeconds);
             LogBatchWritten(logger, readings.Count, lines.Count, batch.Count);
+            await AuditAsync(readings, stoppingToken);
         }
 
         foreach (var envelope in batch)
@@ -142,6 +147,45 @@ internal sealed partial class BatchWriter(
             {
                 LogAckFailed(logger, ex, envelope.Topic);
             }
+        }
+    }
+
+    /// <summary>
+    /// Appends the batch's <c>readings</c> record; until the trail takes it nothing is acknowledged
+    /// (a stop meanwhile leaves the messages to be redelivered; the points overwrite themselves).
+    /// </summary>
+    private async Task AuditAsync(List<Reading> readings, CancellationToken stoppingToken)
+    {
+        if (!trail.Enabled || ReadingsAuditRecords.Batch(readings, time.GetUtcNow()) is not { } record)
+        {
+            return;
+        }
+
+        var failing = false;
+        while (true)
+        {
+            try
+            {
+                await trail.AppendAsync(record, stoppingToken);
+                if (failing)
+                {
+                    LogAuditAccepting(logger);
+                }
+
+                return;
+            }
+#pragma warning disable CA1031 // Whatever the trail throws, the batch is held and the record appended again.
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+#pragma warning restore CA1031
+            {
+                if (!failing)
+                {
+                    LogAuditFailed(logger, ex);
+                    failing = true;
+                }
+            }
+
+            await Task.Delay(spoolOptions.Value.FullRetryInterval, time, stoppingToken);
         }
     }
 
@@ -258,4 +302,10 @@ internal sealed partial class BatchWriter(
 
     [LoggerMessage(EventId = 3108, Level = LogLevel.Error, Message = "Points the store refused could not be dead-lettered ({Reason}): acknowledgements are held back until the dead-letter disk takes writes again")]
     private static partial void LogDeadLetterDiskHeld(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 8300, Level = LogLevel.Error, Message = "The audit trail refuses a batch's readings record: acknowledgements are held back and retried")]
+    private static partial void LogAuditFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 8301, Level = LogLevel.Information, Message = "The audit trail takes readings records again; acknowledgements resume")]
+    private static partial void LogAuditAccepting(ILogger logger);
 }

@@ -1,3 +1,4 @@
+using EcoMonitor.Core.Audit;
 using EcoMonitor.Ingest.Observability;
 using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Ingest.Storage.Spool;
@@ -26,6 +27,7 @@ public static class StorageServiceCollectionExtensions
         services.AddEcoMonitorDecoding(configuration);
         services.AddValidatedOptions<InfluxOptions, InfluxOptionsValidator>(configuration.GetSection(InfluxOptions.Section));
         services.AddValidatedOptions<SpoolOptions, SpoolOptionsValidator>(configuration.GetSection(SpoolOptions.Section));
+        services.TryAddSingleton(AuditTrail.None);
         services.TryAddSingleton<IngestMetrics>();
         services.TryAddSingleton<StoreHealth>();
         services.TryAddSingleton<EcoMonitor.Ingest.Ingestion.IngestQueue>();

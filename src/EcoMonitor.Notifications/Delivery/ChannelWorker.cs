@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using EcoMonitor.Core.Alerting.Lifecycle;
+using EcoMonitor.Core.Audit;
 using EcoMonitor.Notifications;
 using EcoMonitor.Notifications.Channels;
 using EcoMonitor.Notifications.Outbox;
@@ -16,7 +17,8 @@ namespace EcoMonitor.Notifications.Delivery;
 /// messages wait, the resilience pipeline retries, and what still fails is tried again after a
 /// backoff until the expiry policy gives it up. The channel's cursor moves only over
 /// notifications that are done (sent, skipped, given up or expired), so a restart resends at most
-/// what was in flight.
+/// what was in flight. Each outcome is appended to the audit trail before the notification is
+/// done (docs/audit.md#records); a trail that throws fails the round, and the supervisor runs it again.
 /// </summary>
 internal sealed partial class ChannelWorker
 {
@@ -36,6 +38,11 @@ internal sealed partial class ChannelWorker
     private readonly ILogger _logger;
     private readonly ChannelHealth? _health;
     private readonly HashSet<long> _done = [];
+    private readonly IAuditTrail _trail;
+
+    // Audit: notifications recorded as handed to this channel, and failed attempts, until done.
+    private readonly HashSet<long> _handed = [];
+    private readonly Dictionary<long, int> _attempts = [];
     private readonly ChannelReader<bool> _signal;
     private TimeSpan _backoff;
     private DateTimeOffset _notBefore;
@@ -51,7 +58,8 @@ internal sealed partial class ChannelWorker
         TimeProvider time,
         NotificationMetrics metrics,
         ILogger logger,
-        ChannelHealth? health = null)
+        ChannelHealth? health = null,
+        IAuditTrail? trail = null)
     {
         ArgumentNullException.ThrowIfNull(channel);
         ArgumentNullException.ThrowIfNull(channelOptions);
@@ -67,6 +75,7 @@ internal sealed partial class ChannelWorker
         _metrics = metrics;
         _logger = logger;
         _health = health;
+        _trail = trail ?? AuditTrail.None;
         _pipeline = ChannelResilience.Build(channelOptions, time, tuning);
         var rate = channelOptions.RatePerMinute ?? DefaultRatePerMinute(channelOptions.Type);
         _bucket = rate is { } perMinute ? new TokenBucket(perMinute, time) : null;
@@ -116,6 +125,7 @@ internal sealed partial class ChannelWorker
 
             if (now - n.CreatedAt > _options.MaxAge)
             {
+                await AuditAsync([n], DeliveryAuditRecords.Outcomes.Expired, cancellationToken);
                 _metrics.NotificationsExpired.WithLabels(Name).Inc();
                 LogExpired(_logger, Name, n.AlertId, n.Sequence, _options.MaxAge);
                 _done.Add(n.Sequence);
@@ -127,12 +137,18 @@ internal sealed partial class ChannelWorker
             }
             else if (_router.IsSilenced(n, now))
             {
+                await AuditAsync([n], DeliveryAuditRecords.Outcomes.Silenced, cancellationToken);
                 _metrics.NotificationsSkipped.WithLabels(Name, "silenced").Inc();
                 LogSilenced(_logger, Name, n.AlertId, n.Sequence);
                 _done.Add(n.Sequence);
             }
             else
             {
+                if (_trail.Enabled && _handed.Add(n.Sequence))
+                {
+                    await AuditAsync([n], DeliveryAuditRecords.Outcomes.Handed, cancellationToken);
+                }
+
                 // Engine groups (a backlog, a settled flap) stay whole; the rest group by site.
                 var key = n.Group ?? $"site:{n.Site}";
                 if (!open.TryGetValue(key, out var group) || group.Items.Count >= _options.MaxGroupSize)
@@ -184,6 +200,7 @@ internal sealed partial class ChannelWorker
     private async Task<bool> SendAsync(Group group, CancellationToken cancellationToken)
     {
         var items = group.Items;
+        var sent = false;
         try
         {
             // Rendering inside the try: whatever fails for this message fails this message only.
@@ -194,6 +211,8 @@ internal sealed partial class ChannelWorker
                 items,
                 _formatter.Render(items, _channelOptions.Language, _channelOptions.TimeZone));
             await _pipeline.ExecuteAsync(static async (state, ct) => await state.Channel.SendAsync(state.Message, ct), (Channel: _channel, Message: message), cancellationToken);
+            sent = true;
+            await AuditAsync(items, DeliveryAuditRecords.Outcomes.Sent, cancellationToken);
             _metrics.NotificationsSent.WithLabels(Name).Inc(items.Count);
             _metrics.NotificationMessages.WithLabels(Name).Inc();
             _backoff = TimeSpan.Zero;
@@ -201,8 +220,9 @@ internal sealed partial class ChannelWorker
             MarkDone(items);
             return true;
         }
-        catch (ChannelDeliveryException ex) when (!ex.Retryable)
+        catch (ChannelDeliveryException ex) when (!ex.Retryable && !sent)
         {
+            await AuditAsync(items, DeliveryAuditRecords.Outcomes.GivenUp, cancellationToken, ex);
             _metrics.NotificationsFailed.WithLabels(Name).Inc();
             _metrics.NotificationsGivenUp.WithLabels(Name).Inc(items.Count);
             LogGivenUp(_logger, Name, items.Count, ex.Message);
@@ -210,7 +230,7 @@ internal sealed partial class ChannelWorker
             MarkDone(items);
             return true;
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && !sent)
         {
             // Transient (or not understood): try again after a backoff, until the expiry policy says no.
             _metrics.NotificationsFailed.WithLabels(Name).Inc();
@@ -228,8 +248,33 @@ internal sealed partial class ChannelWorker
 
             _notBefore = _time.GetUtcNow() + wait;
             _health?.DeliveryFailed(ex, _time.GetUtcNow());
+            await AuditAsync(items, DeliveryAuditRecords.Outcomes.Failed, cancellationToken, ex);
             LogFailed(_logger, Name, items.Count, wait, ex.GetType().Name, ex.Message);
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Appends one record per notification. A failed attempt counts towards <c>attempt</c>; an
+    /// outcome that ends the notification carries the failed attempts before it.
+    /// </summary>
+    private async Task AuditAsync(IReadOnlyList<AlertNotification> items, string outcome, CancellationToken cancellationToken, Exception? error = null)
+    {
+        if (!_trail.Enabled)
+        {
+            return;
+        }
+
+        var at = _time.GetUtcNow();
+        foreach (var n in items)
+        {
+            int? attempt = _attempts.TryGetValue(n.Sequence, out var failed) ? failed : null;
+            if (outcome == DeliveryAuditRecords.Outcomes.Failed)
+            {
+                attempt = _attempts[n.Sequence] = failed + 1;
+            }
+
+            await _trail.AppendAsync(DeliveryAuditRecords.Delivery(n, Name, outcome, at, attempt, error), cancellationToken);
         }
     }
 
@@ -259,6 +304,11 @@ internal sealed partial class ChannelWorker
         {
             _outbox.MarkDelivered(Name, cursor);
             _done.RemoveWhere(s => s <= cursor);
+            _handed.RemoveWhere(s => s <= cursor);
+            foreach (var sequence in _attempts.Keys.Where(s => s <= cursor).ToList())
+            {
+                _attempts.Remove(sequence);
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+using EcoMonitor.Core.Audit;
 using EcoMonitor.Notifications;
 using EcoMonitor.Notifications.Channels;
 using EcoMonitor.Notifications.Outbox;
@@ -25,7 +26,8 @@ internal sealed partial class NotificationDispatcher(
     TimeProvider time,
     NotificationMetrics metrics,
     ReadinessConditions conditions,
-    ILoggerFactory loggers) : BackgroundService
+    ILoggerFactory loggers,
+    IAuditTrail trail) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -44,7 +46,7 @@ internal sealed partial class NotificationDispatcher(
                 {
                     channel = factory.Create(channelOptions);
                     channels.Add(channel);
-                    worker = new ChannelWorker(channel, channelOptions, outbox, router, formatter, options.Value, tuning.Value, time, metrics, loggers.CreateLogger<ChannelWorker>(), health);
+                    worker = new ChannelWorker(channel, channelOptions, outbox, router, formatter, options.Value, tuning.Value, time, metrics, loggers.CreateLogger<ChannelWorker>(), health, trail);
                 }
 #pragma warning disable CA1031 // One channel that cannot be built must not keep the others from delivering.
                 catch (Exception ex)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EcoMonitor.Core.Audit;
 using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Core.Readings;
@@ -87,18 +88,20 @@ internal sealed partial class SilenceBook : ISilences
     private readonly TimeProvider _time;
     private readonly NotificationMetrics _metrics;
     private readonly ILogger<SilenceBook> _logger;
+    private readonly IAuditTrail _trail;
     private readonly string _path;
     private readonly List<(Silence Silence, NotificationRouter.Matcher Matcher)> _created;
     private long _version;
     private long _savedVersion;
 
-    public SilenceBook(IOptions<NotificationOptions> options, IOptions<DataDirectoryOptions> data, TimeProvider time, NotificationMetrics metrics, ILogger<SilenceBook> logger)
+    public SilenceBook(IOptions<NotificationOptions> options, IOptions<DataDirectoryOptions> data, TimeProvider time, NotificationMetrics metrics, ILogger<SilenceBook> logger, IAuditTrail trail)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(data);
         _time = time;
         _metrics = metrics;
         _logger = logger;
+        _trail = trail;
         _path = Path.Combine(Path.GetFullPath(data.Value.DataDirectory), "state", "silences.json");
         _configured = Configured(options.Value);
         _created = [.. Load().Select(s => (s, NotificationRouter.Matcher.Compile(s.Match.ToMatcher())))];
@@ -198,6 +201,7 @@ internal sealed partial class SilenceBook : ISilences
         _metrics.SilenceChanges.WithLabels("created").Inc();
         LogCreated(_logger, silence.Id, author, silence.StartsAt, silence.EndsAt);
         await SaveAsync(cancellationToken);
+        await AuditAsync(silence, "created", author, now, cancellationToken);
         return (silence, SilenceRefusal.None);
     }
 
@@ -234,7 +238,17 @@ internal sealed partial class SilenceBook : ISilences
         _metrics.SilenceChanges.WithLabels("expired").Inc();
         LogExpired(_logger, id, by);
         await SaveAsync(cancellationToken);
+        await AuditAsync(expired, "expired", by, now, cancellationToken);
         return (expired, SilenceRefusal.None);
+    }
+
+    /// <summary>The change's audit record, durable before the caller answers (docs/audit.md#records).</summary>
+    private async Task AuditAsync(Silence silence, string change, string by, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        if (_trail.Enabled)
+        {
+            await _trail.AppendAsync(SilenceAuditRecords.Silence(silence, change, by, at), cancellationToken);
+        }
     }
 
     /// <summary>Under the lock: expired silences older than <see cref="KeepExpired"/> leave the book.</summary>

@@ -1,3 +1,4 @@
+using EcoMonitor.Core.Audit;
 using EcoMonitor.Sensors;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -20,6 +21,10 @@ public static class ServiceCollectionExtensions
 
         // First, so the trail every other concern appends to is the log, and the log stops last.
         services.AddEcoMonitorAudit(configuration);
+
+        // Next to start, after the log: the config record opens each run's part of the audit trail.
+        services.TryAddSingleton(AuditTrail.None);
+        services.AddHostedService(sp => new ConfigurationAuditor(configuration, sp.GetRequiredService<IAuditTrail>(), sp.GetRequiredService<TimeProvider>()));
         services.AddEcoMonitorStorage(configuration);
         services.AddEcoMonitorNotifications(configuration);
         services.AddEcoMonitorAlerting(configuration);

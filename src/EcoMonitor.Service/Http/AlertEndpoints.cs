@@ -64,7 +64,9 @@ public static class AlertEndpoints
                 return Results.Problem($"comment: up to {MaxCommentLength} characters. Body: {AckShape}", statusCode: StatusCodes.Status400BadRequest);
             }
 
-            return alerts.Acknowledge(id, by!, request.Comment, out var alert) switch
+            // The ack record is durable in the audit trail before the answer says it succeeded.
+            var (outcome, alert) = await alerts.AcknowledgeAsync(id, by!, request.Comment, ct);
+            return outcome switch
             {
                 AcknowledgeOutcome.Acknowledged => Results.Json(AlertView.Of(alert!), NotificationJson.Options),
                 AcknowledgeOutcome.NotFiring => Results.Problem($"alert {id} is resolved; only a firing alert can be acknowledged", statusCode: StatusCodes.Status409Conflict),

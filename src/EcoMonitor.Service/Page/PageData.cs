@@ -113,8 +113,9 @@ public sealed class PageData(AlertPipeline pipeline, ISilences silences, MetricC
             .Select(n => new NotificationRow(n.Sequence, n.Reason.ToString(), n.State == NotificationState.Firing ? "firing" : "resolved", n.Severity.ToName(), n.Value, n.CreatedAt, n.Acknowledgement?.By))];
     }
 
-    /// <summary>An officer's acknowledgement, through the alert engine (saved at once).</summary>
-    public AcknowledgeOutcome Acknowledge(string alertId, string by, string? comment) => pipeline.Acknowledge(alertId, by, comment, out _);
+    /// <summary>An officer's acknowledgement, through the alert engine (saved at once, its audit record durable).</summary>
+    public async ValueTask<AcknowledgeOutcome> AcknowledgeAsync(string alertId, string by, string? comment, CancellationToken cancellationToken) =>
+        (await pipeline.AcknowledgeAsync(alertId, by, comment, cancellationToken)).Outcome;
 
     /// <summary>The firing alerts a silence with <paramref name="match"/> would hold back now.</summary>
     public IReadOnlyList<AlertInstance> Preview(SilenceMatch match) =>

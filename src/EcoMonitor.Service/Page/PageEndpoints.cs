@@ -193,7 +193,7 @@ public static partial class PageEndpoints
         }
 
         var comment = Bounded(form!["comment"].ToString().Trim(), MaxCommentLength);
-        var outcome = s.Data.Acknowledge(id, Officer(http)!, string.IsNullOrEmpty(comment) ? null : comment);
+        var outcome = await s.Data.AcknowledgeAsync(id, Officer(http)!, string.IsNullOrEmpty(comment) ? null : comment, http.RequestAborted);
         return outcome switch
         {
             AcknowledgeOutcome.Acknowledged => Done(http, s, form, "ack"),

@@ -2,6 +2,7 @@ using System.Text;
 using EcoMonitor.Alerting;
 using EcoMonitor.Core.Alerting.Evaluation;
 using EcoMonitor.Core.Alerting.Lifecycle;
+using EcoMonitor.Core.Audit;
 using EcoMonitor.Core.Catalog;
 using EcoMonitor.Core.Readings;
 using EcoMonitor.Notifications;
@@ -19,7 +20,7 @@ namespace EcoMonitor.Service.Tests.Alerting;
 /// The alert engine at run time without servers, on a fake clock: rules reloaded while running,
 /// a crash between state saves, the outbox's torn tail and its bound.
 /// </summary>
-public sealed class AlertPipelineTests : IDisposable
+public sealed partial class AlertPipelineTests : IDisposable
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 28, 8, 0, 0, TimeSpan.Zero);
     private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("ecomonitor-alerts-");
@@ -330,11 +331,11 @@ public sealed class AlertPipelineTests : IDisposable
 
     private int _writes;
 
-    private Engine Open() => new(_data, _rules, _time);
+    private Engine Open(IAuditTrail? trail = null) => new(_data, _rules, _time, trail ?? AuditTrail.None);
 
     private sealed class Engine : IDisposable
     {
-        public Engine(DirectoryInfo data, string rules, TimeProvider time)
+        public Engine(DirectoryInfo data, string rules, TimeProvider time, IAuditTrail trail)
         {
             var runtime = new RuntimeMetrics();
             var metrics = new AlertMetrics(runtime);
@@ -353,7 +354,8 @@ public sealed class AlertPipelineTests : IDisposable
                 time,
                 metrics,
                 new ReadinessConditions(),
-                NullLogger<AlertPipeline>.Instance);
+                NullLogger<AlertPipeline>.Instance,
+                trail);
             Pipeline.Start();
         }
 

@@ -12,7 +12,7 @@ namespace EcoMonitor.Service.Tests.Feed;
 /// Update (severity) → Update (all clear), every message valid CAP 1.2 and chained; what is not
 /// published; re-announcement before expiry; leaving the index; a restart.
 /// </summary>
-public sealed class FeedEpisodeTests : IDisposable
+public sealed partial class FeedEpisodeTests : IDisposable
 {
     private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("ecomonitor-feed-");
 

@@ -1,6 +1,7 @@
 using EcoMonitor.Core.Alerting.AirQuality;
 using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Alerting.Rules;
+using EcoMonitor.Core.Audit;
 using EcoMonitor.Core.Readings;
 using EcoMonitor.Feed;
 using EcoMonitor.Feed.Publishing;
@@ -26,14 +27,17 @@ internal sealed class FeedScenario : IDisposable
 
     private long _sequence;
 
-    public FeedScenario(string dataDirectory, FeedOptions? options = null)
+    public FeedScenario(string dataDirectory, FeedOptions? options = null, IAuditTrail? trail = null)
     {
+        Trail = trail ?? AuditTrail.None;
         DataDirectory = dataDirectory;
         Options = options ?? DefaultOptions();
         Open();
     }
 
     public string DataDirectory { get; }
+
+    public IAuditTrail Trail { get; }
 
     public FeedOptions Options { get; }
 
@@ -138,7 +142,7 @@ internal sealed class FeedScenario : IDisposable
         }
 
         Metrics = new FeedMetrics(Runtime);
-        Publisher = new FeedPublisher(Outbox, new FeedStore(data, NullLogger<FeedStore>.Instance), MsOptions.Create(Options), Time, Metrics, Readiness, NullLogger<FeedPublisher>.Instance);
+        Publisher = new FeedPublisher(Outbox, new FeedStore(data, NullLogger<FeedStore>.Instance), MsOptions.Create(Options), Time, Metrics, Readiness, NullLogger<FeedPublisher>.Instance, Trail);
         Reader = new FeedReader(Publisher, Metrics);
     }
 }

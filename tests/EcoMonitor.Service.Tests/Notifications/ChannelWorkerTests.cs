@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using EcoMonitor.Core.Alerting.Lifecycle;
 using EcoMonitor.Core.Alerting.Rules;
+using EcoMonitor.Core.Audit;
 using EcoMonitor.Core.Catalog;
 using EcoMonitor.Core.Readings;
 using EcoMonitor.Notifications;
@@ -26,7 +27,7 @@ namespace EcoMonitor.Service.Tests.Notifications;
 /// Delivery to one channel on a fake clock, with a hand-written channel that records what it is
 /// given and fails when told: grouping, rate limits, retries, give-ups, routes, silences, expiry.
 /// </summary>
-public sealed class ChannelWorkerTests : IDisposable
+public sealed partial class ChannelWorkerTests : IDisposable
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 28, 8, 0, 0, TimeSpan.Zero);
     private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("ecomonitor-worker-");
@@ -408,7 +409,8 @@ public sealed class ChannelWorkerTests : IDisposable
         ChannelOptions? channel = null,
         INotificationChannel? destination = null,
         IOptions<NotificationOptions>? formatterOptions = null,
-        ChannelHealth? health = null)
+        ChannelHealth? health = null,
+        IAuditTrail? trail = null)
     {
         channel ??= new ChannelOptions { Name = "robot", Type = "log" };
         var outbox = new NotificationOutbox(
@@ -430,7 +432,8 @@ public sealed class ChannelWorkerTests : IDisposable
             _time,
             _metrics,
             NullLogger.Instance,
-            health);
+            health,
+            trail);
         return (outbox, worker);
     }
 

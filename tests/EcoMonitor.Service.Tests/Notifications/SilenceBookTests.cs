@@ -1,3 +1,4 @@
+using EcoMonitor.Core.Audit;
 using EcoMonitor.Notifications;
 using EcoMonitor.Notifications.Routing;
 using EcoMonitor.Runtime.Files;
@@ -9,7 +10,7 @@ using MsOptions = Microsoft.Extensions.Options.Options;
 namespace EcoMonitor.Service.Tests.Notifications;
 
 /// <summary>What the router holds back: configured silences merged with those created, by their time window.</summary>
-public sealed class SilenceBookTests : IDisposable
+public sealed partial class SilenceBookTests : IDisposable
 {
     private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("ecomonitor-silencebook-");
     private readonly FakeTimeProvider _time = new(TestMessages.Start);
@@ -71,10 +72,11 @@ public sealed class SilenceBookTests : IDisposable
         _data.Delete(recursive: true);
     }
 
-    private SilenceBook Book(NotificationOptions options) => new(
+    private SilenceBook Book(NotificationOptions options, IAuditTrail? trail = null) => new(
         MsOptions.Create(options),
         MsOptions.Create(new DataDirectoryOptions { DataDirectory = _data.FullName }),
         _time,
         _metrics,
-        NullLogger<SilenceBook>.Instance);
+        NullLogger<SilenceBook>.Instance,
+        trail ?? AuditTrail.None);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using EcoMonitor.Core.Audit;
 using EcoMonitor.Core.Readings;
 using EcoMonitor.Ingest.DeadLetters;
 using EcoMonitor.Ingest.Ingestion;
@@ -24,7 +25,7 @@ internal sealed class WritePath : IAsyncDisposable
 {
     private readonly TimeSpan _deadline;
 
-    public WritePath(FakeTimeProvider time, IPointWriter writer, InfluxOptions influx, SpoolOptions spool, TimeSpan deadline, string name)
+    public WritePath(FakeTimeProvider time, IPointWriter writer, InfluxOptions influx, SpoolOptions spool, TimeSpan deadline, string name, IAuditTrail? trail = null)
     {
         Time = time;
         _deadline = deadline;
@@ -38,7 +39,7 @@ internal sealed class WritePath : IAsyncDisposable
         Spool = new DiskSpool(spoolOptions, host, Metrics, NullLogger<DiskSpool>.Instance);
         Pipeline = new StoreWritePipeline(MsOptions.Create(influx), time, NullLogger<StoreWritePipeline>.Instance, Metrics, Health);
         Store = new StoreWriter(writer, Pipeline, DeadLetters, Health, Metrics, NullLogger<StoreWriter>.Instance);
-        Writer = new BatchWriter(Queue, Store, Spool, ingest, spoolOptions, Metrics, time, NullLogger<BatchWriter>.Instance, Readiness);
+        Writer = new BatchWriter(Queue, Store, Spool, ingest, spoolOptions, Metrics, time, NullLogger<BatchWriter>.Instance, Readiness, trail ?? AuditTrail.None);
     }
 
     public FakeTimeProvider Time { get; }

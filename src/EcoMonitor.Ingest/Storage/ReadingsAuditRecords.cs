@@ -1,0 +1,31 @@
+using EcoMonitor.Core.Audit;
+using EcoMonitor.Core.Readings;
+
+namespace EcoMonitor.Ingest.Storage;
+
+/// <summary>The <c>readings</c> record of one store batch (docs/audit.md#readings-digests).</summary>
+internal static class ReadingsAuditRecords
+{
+    /// <summary>
+    /// <c>{sha256, count, sites: {site: count}, from, to}</c> over the batch's distinct points;
+    /// alert transition lines are not readings. Null for a batch without readings.
+    /// </summary>
+    public static AuditRecord? Batch(IReadOnlyList<Reading> readings, DateTimeOffset at)
+    {
+        if (readings.Count == 0)
+        {
+            return null;
+        }
+
+        var points = readings.Select(ReadingsDigest.PointOf).DistinctBy(ReadingsDigest.Line, StringComparer.Ordinal).ToList();
+        var sites = points.GroupBy(p => p.Key.Site, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (object?)(long)g.Count(), StringComparer.Ordinal);
+        return new AuditRecord(AuditRecordTypes.Readings, at, new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["sha256"] = ReadingsDigest.Compute(points),
+            ["count"] = (long)points.Count,
+            ["sites"] = sites,
+            ["from"] = DateTimeOffset.FromUnixTimeMilliseconds(points.Min(p => p.Key.TimestampMs)),
+            ["to"] = DateTimeOffset.FromUnixTimeMilliseconds(points.Max(p => p.Key.TimestampMs)),
+        });
+    }
+}
