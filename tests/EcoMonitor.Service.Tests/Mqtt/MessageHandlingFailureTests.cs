@@ -92,6 +92,14 @@ public sealed class MessageHandlingFailureTests(Servers servers)
         Assert.Equal(503, failing.Status);
         Assert.Contains("IOException", failing.Blocking("message-handling"), StringComparison.Ordinal);
 
+        // The stream goes on past failing messages: more dead-letter writes are tried than the broker
+        // lets be in flight. Waited for, not assumed, so a loaded machine cannot lift the fault early.
+        await Eventually.WaitAsync(
+            () => sink.Refused > ReceiveMaximum,
+            TimeSpan.FromSeconds(20),
+            $"more than {ReceiveMaximum} dead-letter writes refused (refused {sink.Refused})",
+            ct);
+
         // Space again: everything is handled, each message once.
         sink.Failing = false;
         await Eventually.WaitAsync(
