@@ -12,6 +12,7 @@ internal sealed partial class AuditLogService(AuditLog log, AuditOptions options
     internal static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(1);
 
     private Task? _writer;
+    private int _checkpointRounds;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -46,12 +47,18 @@ internal sealed partial class AuditLogService(AuditLog log, AuditOptions options
     /// <summary>One checkpoint round per interval, while the log grows.</summary>
     internal async Task RunCheckpointsAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        // A periodic timer keeps its rhythm while a round runs: a tick that comes meanwhile is
+        // taken next, not lost.
+        using var timer = new PeriodicTimer(options.CheckpointInterval, time);
+        while (await timer.WaitForNextTickAsync(cancellationToken))
         {
-            await Task.Delay(options.CheckpointInterval, time, cancellationToken);
             log.WriteCheckpointIfGrown();
+            Interlocked.Increment(ref _checkpointRounds);
         }
     }
+
+    /// <summary>Checkpoint rounds done (whether or not they signed one), for tests to wait on.</summary>
+    internal int CheckpointRounds => Volatile.Read(ref _checkpointRounds);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         SuperviseAsync("checkpoint-loop", RunCheckpointsAsync, stoppingToken);

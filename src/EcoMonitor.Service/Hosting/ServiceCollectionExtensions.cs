@@ -23,7 +23,6 @@ public static class ServiceCollectionExtensions
         services.AddEcoMonitorAudit(configuration);
 
         // Next to start, after the log: the config record opens each run's part of the audit trail.
-        services.TryAddSingleton(AuditTrail.None);
         services.AddHostedService(sp => new ConfigurationAuditor(configuration, sp.GetRequiredService<IAuditTrail>(), sp.GetRequiredService<TimeProvider>()));
         services.AddEcoMonitorStorage(configuration);
         services.AddEcoMonitorNotifications(configuration);

@@ -256,7 +256,7 @@ public sealed partial class GrafanaDashboardTests(Servers servers)
         var aliases = Alias().Matches(query.Text).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
         foreach (var name in QuotedName().Matches(query.Text).Select(m => m.Groups[1].Value).Distinct())
         {
-            if (name != measurement && (!keys.Contains(name) || !documented.Contains(name)) && !(aliases.Contains(name) && keys.Contains(name)))
+            if (name != measurement && !(keys.Contains(name) && (documented.Contains(name) || aliases.Contains(name))))
             {
                 yield return name;
             }

@@ -1,4 +1,5 @@
 using EcoMonitor.Core.Audit;
+using EcoMonitor.Core.Readings;
 
 namespace EcoMonitor.Ingest.Storage.Readback;
 
@@ -13,10 +14,10 @@ public interface IStoredReadings : IDisposable
     Task<IReadOnlyList<StoredPoint>> ReadAsync(string site, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 }
 
-/// <summary>The measurements readings are stored under (docs/schema.md#readings).</summary>
+/// <summary>The measurements readings are stored under: the kinds (docs/schema.md#readings).</summary>
 internal static class ReadingMeasurements
 {
-    public static readonly string[] All = ["air", "water", "soil"];
+    public static readonly string[] All = [.. SensorKinds.All.Select(k => k.ToName())];
 }
 
 /// <summary>How readings are read back: InfluxQL (any InfluxDB) or VictoriaMetrics' export API.</summary>
