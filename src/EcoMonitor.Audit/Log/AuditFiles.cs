@@ -19,6 +19,9 @@ public sealed class AuditFiles(string directory)
     /// <summary>Every complete subtree's hash, 32 bytes each, in NodeLayout order; rebuilt from the log when it disagrees.</summary>
     public string Nodes => Path.Combine(Directory, "nodes.bin");
 
+    /// <summary>What records bind by SHA-256 without carrying it (<see cref="AttachmentFile"/>), written before them.</summary>
+    public string Attachments => Path.Combine(Directory, "attachments.bin");
+
     /// <summary>Every signed checkpoint, each note followed by an empty line.</summary>
     public string Checkpoints => Path.Combine(Directory, "checkpoints");
 
@@ -65,6 +68,18 @@ public sealed class AuditFiles(string directory)
     /// <summary>Null when <paramref name="leaf"/> is a record exactly as <see cref="CanonicalJson"/> writes it, else why not.</summary>
     internal static string? CheckRecord(ReadOnlySpan<byte> leaf)
     {
+        var (record, why) = ParseRecord(leaf);
+        if (record is null)
+        {
+            return why;
+        }
+
+        return CanonicalJson.Serialize(record).AsSpan().SequenceEqual(leaf) ? null : "not in canonical form (altered)";
+    }
+
+    /// <summary>The record a leaf holds (not checked for canonical form), or why it holds none.</summary>
+    internal static (AuditRecord? Record, string? Why) ParseRecord(ReadOnlySpan<byte> leaf)
+    {
         AuditRecord record;
         try
         {
@@ -72,18 +87,18 @@ public sealed class AuditFiles(string directory)
             var root = json.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                return "not a JSON object";
+                return (null, "not a JSON object");
             }
 
             if (!root.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() is not { Length: > 0 } typeName)
             {
-                return "no 'type'";
+                return (null, "no 'type'");
             }
 
             if (!root.TryGetProperty("at", out var at) || at.ValueKind != JsonValueKind.String
                 || !DateTimeOffset.TryParseExact(at.GetString(), "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
             {
-                return "no 'at' time";
+                return (null, "no 'at' time");
             }
 
             var fields = new Dictionary<string, object?>(StringComparer.Ordinal);
@@ -99,10 +114,10 @@ public sealed class AuditFiles(string directory)
         }
         catch (Exception ex) when (ex is JsonException or ArgumentException or DecoderFallbackException)
         {
-            return "not JSON: " + ex.Message;
+            return (null, "not JSON: " + ex.Message);
         }
 
-        return CanonicalJson.Serialize(record).AsSpan().SequenceEqual(leaf) ? null : "not in canonical form (altered)";
+        return (record, null);
     }
 
     private static object? Value(JsonElement value) => value.ValueKind switch

@@ -38,6 +38,8 @@ public sealed partial class AuditLog : IAuditTrail, IDisposable
 
     private NoteSigner? _signer;
     private FileStream? _log;
+    private FileStream? _attachments;
+    private long _attachmentsLength;
     private Microsoft.Win32.SafeHandles.SafeFileHandle? _reader;
     private FileNodeStore? _nodes;
     private MerkleTree? _tree;
@@ -75,7 +77,9 @@ public sealed partial class AuditLog : IAuditTrail, IDisposable
 
     public async ValueTask<long> AppendAsync(AuditRecord record, CancellationToken cancellationToken)
     {
-        var pending = new PendingAppend(CanonicalJson.Serialize(record), record.Type, Stopwatch.GetTimestamp());
+        // Serialised and compressed here, on the caller's thread: the writer only writes.
+        var frame = record.Attachment is { } attachment ? AttachmentFile.Frame(attachment) : null;
+        var pending = new PendingAppend(CanonicalJson.Serialize(record), frame, record.Type, Stopwatch.GetTimestamp());
         try
         {
             await _queue.Writer.WriteAsync(pending, cancellationToken);
@@ -173,6 +177,7 @@ public sealed partial class AuditLog : IAuditTrail, IDisposable
 
         _length = complete;
         _metrics.LogBytes.Set(_length);
+        OpenAttachments();
         _nodes = new FileNodeStore(_files.Nodes, leaves);
         _tree = new MerkleTree(_nodes);
         _prover = new MerkleProver(_nodes);
@@ -248,6 +253,7 @@ public sealed partial class AuditLog : IAuditTrail, IDisposable
     {
         _queue.Writer.TryComplete();
         _log?.Dispose();
+        _attachments?.Dispose();
         _reader?.Dispose();
         _nodes?.Dispose();
         _signer?.Dispose();
@@ -267,6 +273,9 @@ public sealed partial class AuditLog : IAuditTrail, IDisposable
         var log = _log!;
         try
         {
+            // What a record binds is durable before the record: a crash between leaves an unused frame.
+            WriteAttachments(batch);
+
             // A batch the disk refused may have left part of its lines: cut them first.
             if (log.Length != _length)
             {
@@ -283,7 +292,8 @@ public sealed partial class AuditLog : IAuditTrail, IDisposable
             _metrics.Failures.WithLabels("append").Inc();
             LogAppendFailed(_logger, batch.Count, ex.Message);
             _readiness?.Raise(DiskCondition, $"the audit log cannot be written, appends fail: {ex.Message}");
-            TryCut(log);
+            TryCut(log, _length);
+            TryCut(_attachments!, _attachmentsLength);
             var failure = new IOException($"the audit log could not write {batch.Count} record(s): {ex.Message}", ex);
             foreach (var pending in batch)
             {
@@ -337,11 +347,61 @@ public sealed partial class AuditLog : IAuditTrail, IDisposable
         }
     }
 
-    private void TryCut(FileStream log)
+    private void WriteAttachments(List<PendingAppend> batch)
+    {
+        var frames = 0L;
+        foreach (var pending in batch)
+        {
+            frames += pending.Frame?.Length ?? 0;
+        }
+
+        if (frames == 0)
+        {
+            return;
+        }
+
+        var file = _attachments!;
+        if (file.Length != _attachmentsLength)
+        {
+            file.SetLength(_attachmentsLength);
+        }
+
+        file.Position = _attachmentsLength;
+        foreach (var pending in batch)
+        {
+            if (pending.Frame is { } frame)
+            {
+                file.Write(frame);
+            }
+        }
+
+        file.Flush(flushToDisk: true);
+        _attachmentsLength += frames;
+        _metrics.AttachmentBytes.Set(_attachmentsLength);
+    }
+
+    private void OpenAttachments()
+    {
+        _attachments = new FileStream(_files.Attachments, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+        var (_, complete) = AttachmentFile.Scan(_attachments);
+        if (_attachments.Length > complete)
+        {
+            var torn = _attachments.Length - complete;
+            _attachments.SetLength(complete);
+            _attachments.Flush(flushToDisk: true);
+            _metrics.Recoveries.WithLabels("torn-attachment").Inc();
+            LogTornAttachment(_logger, torn);
+        }
+
+        _attachmentsLength = complete;
+        _metrics.AttachmentBytes.Set(_attachmentsLength);
+    }
+
+    private static void TryCut(FileStream file, long length)
     {
         try
         {
-            log.SetLength(_length);
+            file.SetLength(length);
         }
         catch (IOException)
         {
@@ -435,11 +495,16 @@ public sealed partial class AuditLog : IAuditTrail, IDisposable
     [LoggerMessage(EventId = 8206, Level = LogLevel.Debug, Message = "Audit log: checkpoint signed at size {Size}")]
     private static partial void LogCheckpoint(ILogger logger, ulong size);
 
+    [LoggerMessage(EventId = 8207, Level = LogLevel.Warning, Message = "Audit log: an incomplete last attachment ({Bytes} bytes, an append cut short by a crash) was cut off; its record was never written")]
+    private static partial void LogTornAttachment(ILogger logger, long bytes);
+
     private sealed record SignedHead(ulong Size, string Note);
 
-    private sealed class PendingAppend(byte[] leaf, string type, long started)
+    private sealed class PendingAppend(byte[] leaf, byte[]? frame, string type, long started)
     {
         public byte[] Leaf { get; } = leaf;
+
+        public byte[]? Frame { get; } = frame;
 
         public string Type { get; } = type;
 

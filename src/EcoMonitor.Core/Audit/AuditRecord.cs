@@ -7,7 +7,14 @@ namespace EcoMonitor.Core.Audit;
 /// writes the record as canonical JSON (<see cref="CanonicalJson"/>), and those exact bytes are the
 /// Merkle leaf.
 /// </summary>
-public sealed record AuditRecord(string Type, DateTimeOffset At, IReadOnlyDictionary<string, object?> Fields);
+public sealed record AuditRecord(string Type, DateTimeOffset At, IReadOnlyDictionary<string, object?> Fields)
+{
+    /// <summary>
+    /// Bytes kept beside the log, not in the record, that its <c>sha256</c> field names (a readings
+    /// batch's canonical points, docs/audit.md#attachments): durable before the record is.
+    /// </summary>
+    public byte[]? Attachment { get; init; }
+}
 
 /// <summary>The record types (docs/audit.md#records).</summary>
 public static class AuditRecordTypes

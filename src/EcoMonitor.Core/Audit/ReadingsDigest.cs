@@ -33,11 +33,65 @@ public static class ReadingsDigest
         return [.. points.Select(Line).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
     }
 
-    /// <summary>The digest of canonical lines as <see cref="Lines"/> gives them.</summary>
-    public static string Hash(IReadOnlyList<string> lines)
+    /// <summary>The bytes the digest is taken over: the lines joined with '\n', UTF-8 (also what the log keeps as the batch's attachment).</summary>
+    public static byte[] Content(IReadOnlyList<string> lines)
     {
         ArgumentNullException.ThrowIfNull(lines);
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', lines))));
+        return Encoding.UTF8.GetBytes(string.Join('\n', lines));
+    }
+
+    /// <summary>The digest of canonical lines as <see cref="Lines"/> gives them.</summary>
+    public static string Hash(IReadOnlyList<string> lines) => Hash(Content(lines));
+
+    /// <summary>The digest of <see cref="Content"/>'s bytes.</summary>
+    public static string Hash(ReadOnlySpan<byte> content) => Convert.ToHexStringLower(SHA256.HashData(content));
+
+    /// <summary>
+    /// The points of <see cref="Content"/>'s bytes, or null when a line is not canonical (site,
+    /// device and metric names hold no space, comma or '=', so a line splits one way only).
+    /// </summary>
+    public static List<StoredPoint>? ParseContent(ReadOnlySpan<byte> content)
+    {
+        var points = new List<StoredPoint>();
+        if (content.IsEmpty)
+        {
+            return points;
+        }
+
+        foreach (var line in Encoding.UTF8.GetString(content).Split('\n'))
+        {
+            if (ParseLine(line) is not { } point)
+            {
+                return null;
+            }
+
+            points.Add(point);
+        }
+
+        return points;
+    }
+
+    /// <summary>The point of one canonical line, or null when it is not one.</summary>
+    public static StoredPoint? ParseLine(string line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        var parts = line.Split(' ');
+        if (parts.Length != 3)
+        {
+            return null;
+        }
+
+        var tags = parts[0].Split(',');
+        var field = parts[1].Split('=');
+        if (tags.Length != 3 || !tags[1].StartsWith("device=", StringComparison.Ordinal) || !tags[2].StartsWith("site=", StringComparison.Ordinal) || field.Length != 2
+            || !double.TryParse(field[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            || !long.TryParse(parts[2], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var timestamp))
+        {
+            return null;
+        }
+
+        var point = new StoredPoint(new PointKey(tags[0], tags[2]["site=".Length..], tags[1]["device=".Length..], field[0], timestamp), value);
+        return Line(point) == line ? point : null;
     }
 
     public static string Compute(IEnumerable<StoredPoint> points) => Hash(Lines(points));

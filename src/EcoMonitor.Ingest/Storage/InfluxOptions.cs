@@ -35,6 +35,13 @@ internal sealed class InfluxOptions
     /// <summary>Version 1 only. A secret: never logged.</summary>
     public string? Password { get; set; }
 
+    /// <summary>
+    /// How readings are read back, for corrections and <c>audit verify-readings</c>
+    /// (docs/audit.md#verifying-readings): InfluxQl (<c>/query</c>: InfluxDB 1.x, 2.x through its
+    /// v1 API, 3.x) or VictoriaMetrics (its export API).
+    /// </summary>
+    public ReadbackApi ReadApi { get; set; } = ReadbackApi.InfluxQl;
+
     /// <summary>One write attempt may take this long before it counts as failed.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -54,6 +54,12 @@ public static class StorageServiceCollectionExtensions
             return options.Value.Version == 1 ? new InfluxV1PointWriter(options) : new InfluxPointWriter(options);
         });
         services.TryAddSingleton<StoreWriter>();
+        services.TryAddSingleton(sp => new EcoMonitor.Ingest.Storage.Corrections.ReadingCorrector(
+            sp.GetRequiredService<IPointWriter>(),
+            EcoMonitor.Ingest.Storage.Readback.StoredReadings.Create(sp.GetRequiredService<IOptions<InfluxOptions>>().Value),
+            sp.GetRequiredService<IAuditTrail>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<EcoMonitor.Ingest.Storage.Corrections.ReadingCorrector>>()));
         services.TryAddSingleton<DiskSpool>();
 
         // Hosted services stop in reverse order of registration: the writer before the replayer.

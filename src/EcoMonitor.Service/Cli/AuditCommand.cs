@@ -8,11 +8,12 @@ using EcoMonitor.Runtime.Files;
 namespace EcoMonitor.Service.Cli;
 
 /// <summary>
-/// <c>audit keygen|verify|prove</c> (docs/cli.md#audit, docs/audit.md#verbs): make the log's key,
-/// check a log directory offline, print an inclusion proof. Exit 0 done or clean, 1 bad (a
+/// <c>audit keygen|verify|prove|verify-readings</c> (docs/cli.md#audit, docs/audit.md#verbs): make
+/// the log's key, check a log directory offline, print an inclusion proof, check a store's readings
+/// against the log. Exit 0 done or clean, 1 bad (a
 /// tampered log, a refused checkpoint, a file that exists), 2 usage.
 /// </summary>
-public static class AuditCommand
+public static partial class AuditCommand
 {
     public const int Clean = 0;
     public const int Bad = 1;
@@ -26,6 +27,7 @@ public static class AuditCommand
         command.Add(Keygen());
         command.Add(Verify(configuration));
         command.Add(Prove(configuration));
+        command.Add(VerifyReadings(configuration));
         return command;
     }
 

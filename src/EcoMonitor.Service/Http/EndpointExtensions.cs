@@ -24,6 +24,7 @@ public static class EndpointExtensions
         app.MapPageEndpoints();
         app.MapFeedEndpoints();
         app.MapAuditEndpoints();
+        app.MapCorrectionEndpoints();
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using EcoMonitor.Core.Audit;
+using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Ingest.Storage.Readback;
 using EcoMonitor.Service.Tests.Fixtures;
 using Microsoft.Extensions.Configuration;

@@ -20,21 +20,20 @@ internal static class ReadingMeasurements
     public static readonly string[] All = [.. SensorKinds.All.Select(k => k.ToName())];
 }
 
-/// <summary>How readings are read back: InfluxQL (any InfluxDB) or VictoriaMetrics' export API.</summary>
-public enum ReadbackApi
-{
-    InfluxQl,
-    VictoriaMetrics,
-}
-
 /// <summary>Makes the reader for the configured store (section <c>Influx</c>: URL, database, credentials).</summary>
 public static class StoredReadings
 {
-    public static IStoredReadings Create(Microsoft.Extensions.Configuration.IConfiguration configuration, ReadbackApi api)
+    /// <param name="api">How to read; by default <c>Influx:ReadApi</c>.</param>
+    public static IStoredReadings Create(Microsoft.Extensions.Configuration.IConfiguration configuration, ReadbackApi? api = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var options = configuration.GetSection(InfluxOptions.Section).Get<InfluxOptions>() ?? new InfluxOptions();
-        return api == ReadbackApi.VictoriaMetrics
+        return Create(configuration.GetSection(InfluxOptions.Section).Get<InfluxOptions>() ?? new InfluxOptions(), api);
+    }
+
+    internal static IStoredReadings Create(InfluxOptions options, ReadbackApi? api = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return (api ?? options.ReadApi) == ReadbackApi.VictoriaMetrics
             ? new VictoriaMetricsStoredReadings(new Uri(options.Url.TrimEnd('/') + "/"))
             : new InfluxQlStoredReadings(options);
     }

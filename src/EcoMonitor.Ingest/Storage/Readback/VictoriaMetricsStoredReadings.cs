@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using EcoMonitor.Core.Audit;
 
@@ -6,6 +7,7 @@ namespace EcoMonitor.Ingest.Storage.Readback;
 /// <summary>
 /// Reads readings from VictoriaMetrics' export API (<c>GET /api/v1/export</c>): each field is the
 /// series <c>{measurement}_{field}</c> with the tags as labels (docs/schema.md#victoriametrics).
+/// Samples at one time count once.
 /// </summary>
 internal sealed class VictoriaMetricsStoredReadings(Uri baseUrl) : IStoredReadings, IDisposable
 {
@@ -15,8 +17,11 @@ internal sealed class VictoriaMetricsStoredReadings(Uri baseUrl) : IStoredReadin
     {
         ArgumentException.ThrowIfNullOrEmpty(site);
         var match = $"{{__name__=~\"({string.Join('|', ReadingMeasurements.All)})_.+\",site=\"{site.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"}}";
+        // An end in the future makes VictoriaMetrics 1.79 miss recent samples of a series written
+        // again after a deletion; without one it reads up to now (and later points are filtered below).
+        var end = to < DateTimeOffset.UtcNow ? string.Create(CultureInfo.InvariantCulture, $"&end={to.ToUnixTimeMilliseconds() / 1000.0:0.000}") : string.Empty;
         var uri = new Uri(
-            $"api/v1/export?match[]={Uri.EscapeDataString(match)}&start={from.ToUnixTimeMilliseconds() / 1000.0:0.000}&end={to.ToUnixTimeMilliseconds() / 1000.0:0.000}".Replace(',', '.'),
+            string.Create(CultureInfo.InvariantCulture, $"api/v1/export?match[]={Uri.EscapeDataString(match)}&start={from.ToUnixTimeMilliseconds() / 1000.0:0.000}{end}"),
             UriKind.Relative);
         using var response = await _http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         if (!response.IsSuccessStatusCode)
@@ -52,7 +57,10 @@ internal sealed class VictoriaMetricsStoredReadings(Uri baseUrl) : IStoredReadin
             }
         }
 
-        return points;
+        // The export gives raw samples: a redelivered point may appear twice until deduplication
+        // merges it. Should two differ, the larger is taken, the one VictoriaMetrics keeps since
+        // 1.85; older versions keep either (docs/schema.md#victoriametrics).
+        return [.. points.GroupBy(p => p.Key).Select(g => new StoredPoint(g.Key, g.Max(p => p.Value)))];
     }
 
     public void Dispose() => _http.Dispose();
