@@ -1,5 +1,7 @@
 using EcoMonitor.Audit.Log;
+using EcoMonitor.Audit.Publishing;
 using EcoMonitor.Core.Audit;
+using EcoMonitor.Runtime.Broker;
 using EcoMonitor.Runtime.Files;
 using EcoMonitor.Runtime.Health;
 using EcoMonitor.Runtime.Telemetry;
@@ -13,7 +15,7 @@ public static class AuditServiceCollectionExtensions
     /// <summary>
     /// The tamper-evident log (docs/audit.md): options section <c>Audit</c>, validated at start;
     /// with <c>Audit:SigningKeyFile</c> set, <see cref="IAuditTrail"/> is the <see cref="AuditLog"/>
-    /// in <c>DataDirectory/audit</c> and its writer and checkpoint loops run; otherwise
+    /// in <c>DataDirectory/audit</c> and its writer, checkpoint and publishing loops run; otherwise
     /// <see cref="AuditTrail.None"/>.
     /// </summary>
     public static IServiceCollection AddEcoMonitorAudit(this IServiceCollection services, IConfiguration configuration)
@@ -48,6 +50,14 @@ public static class AuditServiceCollectionExtensions
             sp.GetRequiredService<AuditMetrics>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<AuditLogService>>()));
+        services.AddHostedService(sp => new CheckpointPublisher(
+            sp.GetRequiredService<AuditLog>(),
+            sp.GetRequiredService<IOptions<AuditOptions>>().Value,
+            sp.GetRequiredService<IOptions<MqttConnectionOptions>>().Value,
+            sp.GetRequiredService<BrokerClientFactory>(),
+            sp.GetRequiredService<AuditMetrics>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<CheckpointPublisher>>()));
         return services;
     }
 

@@ -33,6 +33,10 @@ public sealed partial class AuditLog : IAuditTrail, IDisposable
     private readonly ILogger _logger;
     private readonly ReadinessConditions? _readiness;
     private readonly Channel<PendingAppend> _queue;
+
+    // The latest signed note for whoever publishes it (docs/audit.md#witnessing): one slot, a newer
+    // note replaces one not yet taken, so a slow or absent publisher never holds the log back.
+    private readonly Channel<string> _signed = Channel.CreateBounded<string>(new BoundedChannelOptions(1) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
     private readonly LineIndex _lines = new();
     private readonly Queue<byte[]> _untreed = new();
 
@@ -74,6 +78,12 @@ public sealed partial class AuditLog : IAuditTrail, IDisposable
 
     /// <summary>fsync batches so far: one per drain of the queue (docs/audit.md#durability).</summary>
     internal long Commits => Interlocked.Read(ref _commits);
+
+    /// <summary>
+    /// The latest checkpoint, as the log opens with one and each time one is signed: a single
+    /// reader takes it; a note not yet taken is replaced by a newer one.
+    /// </summary>
+    public ChannelReader<string> SignedCheckpoints => _signed.Reader;
 
     public async ValueTask<long> AppendAsync(AuditRecord record, CancellationToken cancellationToken)
     {
@@ -244,6 +254,7 @@ public sealed partial class AuditLog : IAuditTrail, IDisposable
         }
 
         Volatile.Write(ref _latest, new SignedHead(size, note));
+        _signed.Writer.TryWrite(note);
         _metrics.Checkpoints.Inc();
         LogCheckpoint(_logger, size);
         return true;
@@ -468,6 +479,7 @@ public sealed partial class AuditLog : IAuditTrail, IDisposable
         }
 
         _latest = new SignedHead(checkpoint.Size, note);
+        _signed.Writer.TryWrite(note);
         if (!File.Exists(_files.Latest) || File.ReadAllText(_files.Latest) != note)
         {
             AtomicFile.Write(_files.Latest, s => s.Write(Encoding.UTF8.GetBytes(note)));

@@ -6,11 +6,12 @@ namespace EcoMonitor.Audit.Log;
 /// counted and restarted. On stop, what is queued is written and a last checkpoint signed.
 /// The writer runs on its own task, started with the log.
 /// </summary>
-internal sealed partial class AuditLogService(AuditLog log, AuditOptions options, AuditMetrics metrics, TimeProvider time, ILogger<AuditLogService> logger) : BackgroundService
+internal sealed class AuditLogService(AuditLog log, AuditOptions options, AuditMetrics metrics, TimeProvider time, ILogger<AuditLogService> logger) : BackgroundService
 {
     /// <summary>Pause before a loop that threw runs again.</summary>
-    internal static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan RestartDelay = LoopSupervisor.RestartDelay;
 
+    private readonly LoopSupervisor _supervisor = new(metrics, time, logger);
     private Task? _writer;
     private int _checkpointRounds;
 
@@ -40,7 +41,7 @@ internal sealed partial class AuditLogService(AuditLog log, AuditOptions options
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            LogLoopFailed(logger, "final checkpoint", ex);
+            _supervisor.Failed("final checkpoint", ex);
         }
     }
 
@@ -63,38 +64,6 @@ internal sealed partial class AuditLogService(AuditLog log, AuditOptions options
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         SuperviseAsync("checkpoint-loop", RunCheckpointsAsync, stoppingToken);
 
-    internal async Task SuperviseAsync(string loop, Func<CancellationToken, Task> run, CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                await run(cancellationToken);
-                return;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-#pragma warning disable CA1031 // Supervision: whatever a loop throws is logged, counted and the loop restarted.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                metrics.Failures.WithLabels(loop).Inc();
-                LogLoopFailed(logger, loop, ex);
-            }
-
-            try
-            {
-                await Task.Delay(RestartDelay, time, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
-
-    [LoggerMessage(EventId = 8210, Level = LogLevel.Error, Message = "Audit log: the {Loop} failed and is restarted")]
-    private static partial void LogLoopFailed(ILogger logger, string loop, Exception exception);
+    internal Task SuperviseAsync(string loop, Func<CancellationToken, Task> run, CancellationToken cancellationToken) =>
+        _supervisor.RunAsync(loop, run, cancellationToken);
 }

@@ -19,6 +19,12 @@ public sealed class AuditOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// The MQTT topic each checkpoint is published to, retained (docs/audit.md#witnessing); empty =
+    /// not published.
+    /// </summary>
+    public string CheckpointTopic { get; set; } = "eco/audit/checkpoint";
+
     public bool Enabled => SigningKeyFile.Length > 0;
 }
 
@@ -37,6 +43,11 @@ internal sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
         if (!NoteNames.IsValid(options.Origin))
         {
             problems.Add("Audit:Origin is required when Audit:SigningKeyFile is set: the log's name, without spaces or '+', e.g. ecomonitor.example.org/audit");
+        }
+
+        if (options.CheckpointTopic.AsSpan().IndexOfAny("+#\0") >= 0 || options.CheckpointTopic.StartsWith('$'))
+        {
+            problems.Add($"Audit:CheckpointTopic '{options.CheckpointTopic}' must be a topic name to publish to: no '+', '#' or NUL, not starting with '$' (or empty: not published)");
         }
 
         var (signer, problem) = AuditKeyFile.TryRead(options.SigningKeyFile);

@@ -27,6 +27,17 @@ public sealed class AuditOptionsTests : IDisposable
     public void The_origin_is_required_valid_and_the_keys_name(string origin, string message) =>
         Assert.Contains(message, Failure(new AuditOptions { SigningKeyFile = KeyFile("eco.example/audit"), Origin = origin }), StringComparison.Ordinal);
 
+    [Theory]
+    [InlineData("eco/audit/+")]
+    [InlineData("eco/#")]
+    [InlineData("$SYS/audit")]
+    public void The_checkpoint_topic_is_a_topic_name_without_wildcards(string topic) =>
+        Assert.Contains("Audit:CheckpointTopic", Failure(new AuditOptions { SigningKeyFile = KeyFile("eco.example/audit"), Origin = "eco.example/audit", CheckpointTopic = topic }), StringComparison.Ordinal);
+
+    [Fact]
+    public void An_empty_checkpoint_topic_is_allowed_and_means_not_published() =>
+        Assert.True(Validate(new AuditOptions { SigningKeyFile = KeyFile("eco.example/audit"), Origin = "eco.example/audit", CheckpointTopic = "" }).Succeeded);
+
     [Fact]
     public void A_missing_key_file_is_refused()
     {
