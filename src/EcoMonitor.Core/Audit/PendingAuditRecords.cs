@@ -3,8 +3,9 @@ namespace EcoMonitor.Core.Audit;
 /// <summary>
 /// Records built where nothing may wait for the disk (under a caller's lock), appended to the trail
 /// later, in order; those a failed append leaves stay, ahead of newer ones, for the next call.
+/// <paramref name="appended"/>, when given, is told each record's leaf index once it is durable.
 /// </summary>
-public sealed class PendingAuditRecords(IAuditTrail trail)
+public sealed class PendingAuditRecords(IAuditTrail trail, Action<AuditRecord, long>? appended = null)
 {
     private readonly Lock _gate = new();
     private List<AuditRecord> _pending = [];
@@ -65,7 +66,8 @@ public sealed class PendingAuditRecords(IAuditTrail trail)
         {
             for (; done < records.Count; done++)
             {
-                await trail.AppendAsync(records[done], cancellationToken);
+                var index = await trail.AppendAsync(records[done], cancellationToken);
+                appended?.Invoke(records[done], index);
             }
         }
         finally

@@ -28,6 +28,9 @@ internal sealed class FeedState
     [JsonIgnore]
     public int MessageCount => Chains.Sum(c => c.Messages.Count);
 
+    /// <summary>True when a chain holds the message <paramref name="identifier"/>.</summary>
+    public bool Contains(string identifier) => Chains.Any(c => c.Messages.Any(m => m.Identifier == identifier));
+
     /// <summary>A deep copy, to work on.</summary>
     public FeedState Copy() => new()
     {

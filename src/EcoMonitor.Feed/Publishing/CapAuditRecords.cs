@@ -8,7 +8,7 @@ internal static class CapAuditRecords
 {
     /// <summary>
     /// <c>{identifier, sha256}</c> of a published CAP message, the hash over the exact XML bytes the
-    /// feed serves. Naming the record's leaf index inside the CAP message is a later step.
+    /// feed serves. The message cannot name its own leaf; the Atom index does (docs/feed.md#audit-leaf).
     /// </summary>
     public static AuditRecord Published(string identifier, byte[] xml, DateTimeOffset at) =>
         new(AuditRecordTypes.Cap, at, new Dictionary<string, object?>(StringComparer.Ordinal)

@@ -45,6 +45,12 @@ internal sealed partial class FeedPublisher : BackgroundService
 
     // cap records of committed rounds, appended outside the round's lock.
     private readonly PendingAuditRecords _audit;
+
+    // identifier → leaf index of its cap record (docs/feed.md#audit-leaf): replaced whole, read by the index.
+    private readonly Lock _leavesGate = new();
+    private readonly Dictionary<string, long> _appendedLeaves = new(StringComparer.Ordinal);
+    private volatile IReadOnlyDictionary<string, long> _leaves;
+    private bool _leavesDirty;
     private volatile FeedState _state;
     private volatile bool _backlog;
     private System.Threading.Channels.ChannelReader<bool>? _signal;
@@ -59,8 +65,9 @@ internal sealed partial class FeedPublisher : BackgroundService
         _metrics = metrics;
         _readiness = readiness;
         _logger = logger;
-        _audit = new PendingAuditRecords(trail);
+        _audit = new PendingAuditRecords(trail, OnAppended);
         _state = store.Load();
+        _leaves = Named(store.LoadLeaves(), _state);
         Options = options.Value;
         UpdateGauges(_state);
     }
@@ -73,6 +80,9 @@ internal sealed partial class FeedPublisher : BackgroundService
     public TimeZoneInfo Zone => _book.Zone;
 
     public FeedStore Store => _store;
+
+    /// <summary>The leaf index of the message's <c>cap</c> record in the audit log, once it is durable; null before, or with auditing off.</summary>
+    public long? AuditLeaf(string identifier) => _leaves.TryGetValue(identifier, out var index) ? index : null;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -137,7 +147,74 @@ internal sealed partial class FeedPublisher : BackgroundService
     /// Appends the <c>cap</c> records of the rounds run so far (after each round; docs/audit.md#records).
     /// Those the trail refuses stay for the next call.
     /// </summary>
-    public async Task AppendAuditAsync(CancellationToken cancellationToken) => await _audit.AppendPendingAsync(cancellationToken);
+    public async Task AppendAuditAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _audit.AppendPendingAsync(cancellationToken);
+        }
+        finally
+        {
+            SaveLeaves();
+        }
+    }
+
+    private void OnAppended(AuditRecord record, long index)
+    {
+        if (index >= 0 && record.Type == AuditRecordTypes.Cap && record.Fields.TryGetValue("identifier", out var value) && value is string identifier)
+        {
+            lock (_leavesGate)
+            {
+                _appendedLeaves[identifier] = index;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds the leaves appended since the last call, drops those of messages that left the index,
+    /// and writes the file; a disk that refuses it is counted and the write tried after the next
+    /// round (the leaves are served meanwhile).
+    /// </summary>
+    private void SaveLeaves()
+    {
+        Dictionary<string, long> next;
+        lock (_leavesGate)
+        {
+            if (_appendedLeaves.Count == 0 && !_leavesDirty && _leaves.Keys.All(Current.Contains))
+            {
+                return;
+            }
+
+            next = new Dictionary<string, long>(_leaves, StringComparer.Ordinal);
+            foreach (var (identifier, index) in _appendedLeaves)
+            {
+                next[identifier] = index;
+            }
+
+            _appendedLeaves.Clear();
+            next = Named(next, Current);
+            _leaves = next;
+            _leavesDirty = true;
+        }
+
+        try
+        {
+            _store.SaveLeaves(next);
+            lock (_leavesGate)
+            {
+                _leavesDirty = !ReferenceEquals(_leaves, next);
+            }
+        }
+        catch (Exception ex) when (DiskStores.IsWriteFailure(ex))
+        {
+            _metrics.Runtime.DiskWriteFailures.WithLabels(FeedStore.DiskStore).Inc();
+            _metrics.Failures.WithLabels("disk").Inc();
+            LogLeavesNotSaved(_logger, _store.LeavesPath, ex.Message);
+        }
+    }
+
+    private static Dictionary<string, long> Named(Dictionary<string, long> leaves, FeedState state) =>
+        leaves.Where(l => state.Contains(l.Key)).ToDictionary(l => l.Key, l => l.Value, StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -280,6 +357,9 @@ internal sealed partial class FeedPublisher : BackgroundService
 
     [LoggerMessage(EventId = 7963, Level = LogLevel.Information, Message = "Feed {Directory} is written again")]
     private static partial void LogWriteRecovered(ILogger logger, string directory);
+
+    [LoggerMessage(EventId = 7965, Level = LogLevel.Warning, Message = "Feed: the audit leaf indices could not be written to {Path}; tried again after the next round: {Reason}")]
+    private static partial void LogLeavesNotSaved(ILogger logger, string path, string reason);
 
     [LoggerMessage(EventId = 7964, Level = LogLevel.Error, Message = "Feed: the publishing loop failed; restarting it in {Backoff}")]
     private static partial void LogCrashed(ILogger logger, Exception exception, TimeSpan backoff);

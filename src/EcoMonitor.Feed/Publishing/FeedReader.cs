@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using System.Xml;
@@ -19,6 +20,9 @@ public sealed partial class FeedReader
     public const string AtomContentType = "application/atom+xml; charset=utf-8";
     public const string AtomNamespace = "http://www.w3.org/2005/Atom";
     public const int MaxIdentifierLength = 64;
+
+    /// <summary>The namespace of <c>eco:auditLeaf</c> in the Atom index (docs/feed.md#audit-leaf).</summary>
+    public const string AuditNamespace = "urn:ecomonitor:audit";
 
     private readonly FeedPublisher _publisher;
     private readonly FeedMetrics _metrics;
@@ -75,6 +79,7 @@ public sealed partial class FeedReader
             w.WriteStartDocument();
             w.WriteStartElement("feed", AtomNamespace);
             w.WriteAttributeString("xmlns", "cap", null, CapWriter.Namespace);
+            w.WriteAttributeString("xmlns", "eco", null, AuditNamespace);
             w.WriteElementString("id", AtomNamespace, self);
             w.WriteElementString("title", AtomNamespace, CapWriter.Plain($"{options.SenderName}: public environmental warnings"));
             w.WriteElementString("updated", AtomNamespace, CapTime.Format(updated, zone));
@@ -85,7 +90,7 @@ public sealed partial class FeedReader
             WriteLink(w, "self", AtomContentType.Split(';')[0], self);
             foreach (var entry in latest)
             {
-                WriteEntry(w, entry, root, options, zone);
+                WriteEntry(w, entry, _publisher.AuditLeaf(entry.Identifier), root, options, zone);
             }
 
             w.WriteEndElement();
@@ -97,7 +102,7 @@ public sealed partial class FeedReader
         return new FeedDocument(bytes, FeedBook.ETagOf(bytes), CapTime.Truncate(updated), AtomContentType);
     }
 
-    private static void WriteEntry(XmlWriter w, FeedEntry entry, string root, FeedOptions options, TimeZoneInfo zone)
+    private static void WriteEntry(XmlWriter w, FeedEntry entry, long? auditLeaf, string root, FeedOptions options, TimeZoneInfo zone)
     {
         var href = $"{root}/feeds/cap/{entry.Identifier}.xml";
         w.WriteStartElement("entry", AtomNamespace);
@@ -109,6 +114,12 @@ public sealed partial class FeedReader
         w.WriteElementString("name", AtomNamespace, CapWriter.Plain(options.SenderName));
         w.WriteEndElement();
         WriteLink(w, "alternate", CapContentType, href);
+        if (auditLeaf is { } leaf)
+        {
+            // The message cannot name its own leaf (the record hashes its bytes): its entry does.
+            WriteLink(w, "related", "application/json", string.Create(CultureInfo.InvariantCulture, $"{root}/api/audit/entries?start={leaf}&count=1"));
+        }
+
         w.WriteElementString("summary", AtomNamespace, entry.HeadlineEn);
         w.WriteElementString("identifier", CapWriter.Namespace, entry.Identifier);
         w.WriteElementString("sender", CapWriter.Namespace, options.Sender);
@@ -122,6 +133,11 @@ public sealed partial class FeedReader
         w.WriteElementString("effective", CapWriter.Namespace, CapTime.Format(entry.Sent, zone));
         w.WriteElementString("expires", CapWriter.Namespace, CapTime.Format(entry.Expires, zone));
         w.WriteElementString("areaDesc", CapWriter.Namespace, entry.AreaDescEn);
+        if (auditLeaf is { } index)
+        {
+            w.WriteElementString("auditLeaf", AuditNamespace, index.ToString(CultureInfo.InvariantCulture));
+        }
+
         w.WriteEndElement();
     }
 

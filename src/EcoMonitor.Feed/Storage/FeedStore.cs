@@ -29,6 +29,7 @@ internal sealed partial class FeedStore
         Directory = Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "feed");
         MessageDirectory = Path.Combine(Directory, "messages");
         IndexPath = Path.Combine(Directory, "index.json");
+        LeavesPath = Path.Combine(Directory, "audit-leaves.json");
     }
 
     public string Directory { get; }
@@ -36,6 +37,9 @@ internal sealed partial class FeedStore
     public string MessageDirectory { get; }
 
     public string IndexPath { get; }
+
+    /// <summary>Identifier → leaf index of the message's <c>cap</c> record in the audit log (docs/feed.md#audit-leaf).</summary>
+    public string LeavesPath { get; }
 
     /// <summary>Reads the index and makes the files agree with it: orphans deleted, entries without a file dropped (both logged).</summary>
     public FeedState Load()
@@ -104,6 +108,29 @@ internal sealed partial class FeedStore
     /// <exception cref="IOException">The disk refused the write.</exception>
     public void Save(FeedState state) => AtomicFile.Write(IndexPath, s => JsonSerializer.Serialize(s, state, Json));
 
+    /// <exception cref="IOException">The disk refused the write.</exception>
+    public void SaveLeaves(IReadOnlyDictionary<string, long> leaves) => AtomicFile.Write(LeavesPath, s => JsonSerializer.Serialize(s, leaves, Json));
+
+    /// <summary>The leaf indices of <see cref="SaveLeaves"/>; empty when there are none or the file is damaged (logged).</summary>
+    public Dictionary<string, long> LoadLeaves()
+    {
+        if (!File.Exists(LeavesPath))
+        {
+            return new(StringComparer.Ordinal);
+        }
+
+        try
+        {
+            return new(JsonSerializer.Deserialize<Dictionary<string, long>>(File.ReadAllBytes(LeavesPath), Json) ?? [], StringComparer.Ordinal);
+        }
+        catch (JsonException ex)
+        {
+            // Only a pointer into the log: the records are still there, found by identifier.
+            LogLeavesDamaged(_logger, ex, LeavesPath);
+            return new(StringComparer.Ordinal);
+        }
+    }
+
     /// <summary>The bytes of a message, or null when there is no such file.</summary>
     public byte[]? Read(string identifier)
     {
@@ -143,4 +170,7 @@ internal sealed partial class FeedStore
 
     [LoggerMessage(EventId = 7953, Level = LogLevel.Warning, Message = "Feed message {Identifier} could not be deleted; the next start removes it")]
     private static partial void LogDeleteFailed(ILogger logger, Exception exception, string identifier);
+
+    [LoggerMessage(EventId = 7954, Level = LogLevel.Warning, Message = "Feed: {Path} (the audit leaf indices) is not readable; the entries are served without them")]
+    private static partial void LogLeavesDamaged(ILogger logger, Exception exception, string path);
 }
