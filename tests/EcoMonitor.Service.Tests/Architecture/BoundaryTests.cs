@@ -110,7 +110,7 @@ public sealed partial class BoundaryTests
     [InlineData("MailKit", "EcoMonitor.Notifications.Channels")]
     [InlineData("MimeKit", "EcoMonitor.Notifications.Channels")]
     [InlineData("InfluxDB", "EcoMonitor.Ingest.Storage")]
-    [InlineData("MQTTnet", "EcoMonitor.Runtime.Broker", "EcoMonitor.Ingest.Mqtt", "EcoMonitor.Ingest.DeadLetters", "EcoMonitor.Notifications.Channels", "EcoMonitor.FirmwareSim")]
+    [InlineData("MQTTnet", "EcoMonitor.Runtime.Broker", "EcoMonitor.Ingest.Mqtt", "EcoMonitor.Ingest.DeadLetters", "EcoMonitor.Notifications.Channels", "EcoMonitor.Audit.Publishing", "EcoMonitor.FirmwareSim")]
     [InlineData("NSec", "EcoMonitor.Audit.Notes")]
     [InlineData("Polly", "EcoMonitor.Ingest", "EcoMonitor.Notifications", "EcoMonitor.Service", "EcoMonitor.Alerting")]
     public void A_library_is_used_only_where_the_architecture_puts_it(string library, params string[] places)

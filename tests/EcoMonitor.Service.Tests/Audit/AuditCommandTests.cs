@@ -1,10 +1,7 @@
-using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using EcoMonitor.Audit.Merkle;
 using EcoMonitor.Audit.Notes;
-using EcoMonitor.Service.Cli;
-using Microsoft.Extensions.Configuration;
 
 namespace EcoMonitor.Service.Tests.Audit;
 
@@ -237,14 +234,6 @@ public sealed class AuditCommandTests : IAsyncLifetime
 
     private static async Task<(int Exit, string Output, string Error)> RunAsync(string[] args, string? auditDirName = null)
     {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-
-        // The configuration the verbs read: only the --Key=Value tokens, as the host would take them.
-        var root = new RootCommand
-        {
-            AuditCommand.Create(tokens => new ConfigurationBuilder().AddCommandLine([.. tokens]).Build()),
-        };
         if (auditDirName is not null)
         {
             // DataDirectory/audit is the default directory: link the copy there.
@@ -256,7 +245,6 @@ public sealed class AuditCommandTests : IAsyncLifetime
             }
         }
 
-        var exit = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, Ct);
-        return (exit, output.ToString(), error.ToString());
+        return await AuditVerbs.RunAsync(args, Ct);
     }
 }

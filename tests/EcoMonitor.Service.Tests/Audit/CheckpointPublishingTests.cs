@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using EcoMonitor.Audit.Log;
@@ -23,6 +22,7 @@ public sealed class CheckpointPublishingTests(Servers servers)
 {
     private const string Topic = "eco/audit/checkpoint";
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan RetainedWait = TimeSpan.FromSeconds(5);
 
     [Fact(Timeout = 120_000)]
     public async Task The_service_publishes_its_checkpoint_retained_and_a_node_login_reads_it_but_cannot_replace_it()
@@ -126,7 +126,8 @@ public sealed class CheckpointPublishingTests(Servers servers)
 
     /// <summary>
     /// What a new subscriber gets on <paramref name="topic"/> at once: the retained message, or null
-    /// when none came within a short wait. <paramref name="user"/> logs in with the shipped accounts.
+    /// when none came within <see cref="RetainedWait"/> (the callers poll until one is there).
+    /// <paramref name="user"/> logs in with the shipped accounts.
     /// </summary>
     private static async Task<(string Note, bool Retained)?> RetainedAsync(MosquittoServer broker, string? user, CancellationToken ct, string topic = Topic)
     {
@@ -136,17 +137,25 @@ public sealed class CheckpointPublishingTests(Servers servers)
             await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId($"witness-{Guid.NewGuid():N}").Build(), ct);
         }
 
-        var received = new ConcurrentQueue<(string, bool)>();
+        // MQTTnet hands publishes to the handler on its own task: wait for the first, not for SUBACK.
+        var first = new TaskCompletionSource<(string, bool)>(TaskCreationOptions.RunContinuationsAsynchronously);
         client.ApplicationMessageReceivedAsync += e =>
         {
-            received.Enqueue((e.ApplicationMessage.ConvertPayloadToString(), e.ApplicationMessage.Retain));
+            first.TrySetResult((e.ApplicationMessage.ConvertPayloadToString(), e.ApplicationMessage.Retain));
             return Task.CompletedTask;
         };
         await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(topic, MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
-
-        // A retained message is sent right after SUBACK; an unsubscribe round trip orders after it.
-        await client.UnsubscribeAsync(topic, ct);
-        await client.DisconnectAsync(cancellationToken: ct);
-        return received.TryDequeue(out var first) ? first : null;
+        try
+        {
+            return await first.Task.WaitAsync(RetainedWait, ct);
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+        finally
+        {
+            await client.DisconnectAsync(cancellationToken: ct);
+        }
     }
 }

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -11,7 +10,6 @@ using EcoMonitor.FirmwareSim.Firmware;
 using EcoMonitor.FirmwareSim.Fleet;
 using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Ingest.Storage.Readback;
-using EcoMonitor.Service.Cli;
 using EcoMonitor.Service.Tests.Fixtures;
 using EcoMonitor.Service.Tests.FirmwareSim;
 using Microsoft.Extensions.Configuration;
@@ -217,14 +215,7 @@ public sealed class VerifyReadingsTests(Servers servers)
         return await http.SendAsync(request, ct);
     }
 
-    private static async Task<(int Exit, string Output, string Error)> VerbAsync(string[] args, CancellationToken ct)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var root = new RootCommand { AuditCommand.Create(tokens => new ConfigurationBuilder().AddCommandLine([.. tokens]).Build()) };
-        var exit = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, ct);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static Task<(int Exit, string Output, string Error)> VerbAsync(string[] args, CancellationToken ct) => AuditVerbs.RunAsync(args, ct);
 
     /// <summary>Changes a store behind the service's back, as someone with write access to it could.</summary>
     private interface IStoreTamper
