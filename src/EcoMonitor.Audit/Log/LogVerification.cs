@@ -74,7 +74,7 @@ public sealed record VerificationReport(ulong Records, int Checkpoints, byte[] R
 }
 
 /// <summary>
-/// <c>audit verify</c> (docs/audit.md#verify): recomputes the tree from log.jsonl, opens every
+/// <c>audit verify</c> (docs/audit.md#verbs): recomputes the tree from log.jsonl, opens every
 /// checkpoint with the verifier key, checks each root against the recomputed root at its size and
 /// the consistency of successive checkpoints. Where a checkpoint disagrees, the node file (the
 /// leaf hashes the service wrote) names the first record that changed, when its own tree matches
