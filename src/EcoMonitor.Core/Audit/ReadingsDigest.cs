@@ -22,9 +22,80 @@ public static class ReadingsDigest
 
     /// <summary>The canonical line of one point.</summary>
     public static string Line(StoredPoint point) =>
+        Line(point.Key.Measurement, point.Key.Site, point.Key.Device, point.Key.Metric, point.Value, point.Key.TimestampMs);
+
+    /// <summary>The canonical line of one reading, as <see cref="Line(StoredPoint)"/> of <see cref="PointOf"/> gives it.</summary>
+    public static string Line(Reading reading)
+    {
+        ArgumentNullException.ThrowIfNull(reading);
+        return Line(reading.Kind.ToName(), reading.Site, reading.Device, reading.Metric, reading.Value, reading.TimestampMs);
+    }
+
+    /// <summary>
+    /// A store batch in canonical form, in one pass over its readings (each line formatted once,
+    /// sorted with the readings alongside, repeats dropped as adjacent): the content, the distinct
+    /// count, the count per site and the time range of the distinct points. Null for no readings.
+    /// </summary>
+    public static CanonicalBatch? Batch(IReadOnlyList<Reading> readings)
+    {
+        ArgumentNullException.ThrowIfNull(readings);
+        if (readings.Count == 0)
+        {
+            return null;
+        }
+
+        var lines = new string[readings.Count];
+        var items = new Reading[readings.Count];
+        for (var i = 0; i < lines.Length; i++)
+        {
+            items[i] = readings[i];
+            lines[i] = Line(items[i]);
+        }
+
+        Array.Sort(lines, items, StringComparer.Ordinal);
+        var sites = new Dictionary<string, long>(StringComparer.Ordinal);
+        var (count, bytes, from, to) = (0, 0, long.MaxValue, long.MinValue);
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (i > 0 && string.Equals(lines[i], lines[i - 1], StringComparison.Ordinal))
+            {
+                lines[i - 1] = null!;
+                continue;
+            }
+
+            count++;
+            bytes += Encoding.UTF8.GetByteCount(lines[i]) + 1;
+            var reading = items[i];
+            sites[reading.Site] = sites.GetValueOrDefault(reading.Site) + 1;
+            from = Math.Min(from, reading.TimestampMs);
+            to = Math.Max(to, reading.TimestampMs);
+        }
+
+        // The distinct lines joined with '\n', encoded straight into the content.
+        var content = new byte[bytes - 1];
+        var at = 0;
+        foreach (var line in lines)
+        {
+            if (line is null)
+            {
+                continue;
+            }
+
+            if (at > 0)
+            {
+                content[at++] = (byte)'\n';
+            }
+
+            at += Encoding.UTF8.GetBytes(line, content.AsSpan(at));
+        }
+
+        return new CanonicalBatch(content, count, sites, from, to);
+    }
+
+    private static string Line(string measurement, string site, string device, string metric, double value, long timestampMs) =>
         string.Create(
             CultureInfo.InvariantCulture,
-            $"{point.Key.Measurement},device={point.Key.Device},site={point.Key.Site} {point.Key.Metric}={point.Value.ToString("R", CultureInfo.InvariantCulture)} {point.Key.TimestampMs}");
+            $"{measurement},device={device},site={site} {metric}={value.ToString("R", CultureInfo.InvariantCulture)} {timestampMs}");
 
     /// <summary>The distinct canonical lines of <paramref name="points"/>, sorted ordinally.</summary>
     public static IReadOnlyList<string> Lines(IEnumerable<StoredPoint> points)
@@ -97,4 +168,11 @@ public static class ReadingsDigest
     public static string Compute(IEnumerable<StoredPoint> points) => Hash(Lines(points));
 
     public static string Compute(IEnumerable<Reading> readings) => Compute(readings.Select(PointOf));
+}
+
+/// <summary>A store batch in canonical form (<see cref="ReadingsDigest.Batch"/>).</summary>
+/// <param name="Content">The distinct lines, sorted, joined with '\n', UTF-8: what the digest is over.</param>
+public sealed record CanonicalBatch(byte[] Content, int Count, IReadOnlyDictionary<string, long> Sites, long FromMs, long ToMs)
+{
+    public string Sha256 => ReadingsDigest.Hash(Content);
 }

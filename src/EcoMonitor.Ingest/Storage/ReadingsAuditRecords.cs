@@ -13,26 +13,22 @@ internal static class ReadingsAuditRecords
     /// </summary>
     public static AuditRecord? Batch(IReadOnlyList<Reading> readings, DateTimeOffset at)
     {
-        if (readings.Count == 0)
+        if (ReadingsDigest.Batch(readings) is not { } batch)
         {
             return null;
         }
 
-        var points = readings.Select(ReadingsDigest.PointOf).DistinctBy(ReadingsDigest.Line, StringComparer.Ordinal).ToList();
-        var lines = ReadingsDigest.Lines(points);
-        var content = ReadingsDigest.Content(lines);
-        var sites = points.GroupBy(p => p.Key.Site, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (object?)(long)g.Count(), StringComparer.Ordinal);
         return new AuditRecord(AuditRecordTypes.Readings, at, new Dictionary<string, object?>(StringComparer.Ordinal)
         {
-            ["sha256"] = ReadingsDigest.Hash(content),
-            ["count"] = (long)points.Count,
-            ["sites"] = sites,
-            ["from"] = DateTimeOffset.FromUnixTimeMilliseconds(points.Min(p => p.Key.TimestampMs)),
-            ["to"] = DateTimeOffset.FromUnixTimeMilliseconds(points.Max(p => p.Key.TimestampMs)),
+            ["sha256"] = batch.Sha256,
+            ["count"] = (long)batch.Count,
+            ["sites"] = batch.Sites.ToDictionary(s => s.Key, s => (object?)s.Value, StringComparer.Ordinal),
+            ["from"] = DateTimeOffset.FromUnixTimeMilliseconds(batch.FromMs),
+            ["to"] = DateTimeOffset.FromUnixTimeMilliseconds(batch.ToMs),
         })
         {
             // The points themselves, so that a verifier can name the one that changed (docs/audit.md#attachments).
-            Attachment = content,
+            Attachment = batch.Content,
         };
     }
 }

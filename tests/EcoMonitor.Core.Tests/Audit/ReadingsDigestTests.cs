@@ -23,6 +23,34 @@ public sealed class ReadingsDigestTests
     }
 
     [Fact]
+    public void The_one_pass_batch_gives_the_content_counts_and_range_of_the_definition()
+    {
+        Assert.Null(ReadingsDigest.Batch([]));
+        var small = ReadingsDigest.Batch([.. Batch, Batch[0] with { Seq = 7 }])!;
+        Assert.Equal("c84f9370ac0be8cafba86a6628226c17ed02862e4545a3c74b26912b43bafb69", small.Sha256);
+        Assert.Equal((3, 1000L, 2000L), (small.Count, small.FromMs, small.ToMs));
+
+        // Random batches with repeats, several sites (one beyond ASCII, one outside the BMP) and values.
+        var random = new Random(15);
+        string[] sites = ["s", "east", "城东", "site-\U0001F30A", "Z"];
+        for (var round = 0; round < 50; round++)
+        {
+            var readings = Enumerable.Range(0, random.Next(1, 300)).Select(_ => new Reading(
+                (SensorKind)random.Next(3), sites[random.Next(sites.Length)], $"n{random.Next(20)}", random.Next(2) == 0 ? "pm25" : "ph",
+                Math.Round(random.NextDouble() * 100, random.Next(4)), 1_000 + random.Next(50))).ToList();
+            readings.AddRange(readings.Take(random.Next(readings.Count)).ToList());
+            var points = readings.Select(ReadingsDigest.PointOf).DistinctBy(ReadingsDigest.Line, StringComparer.Ordinal).ToList();
+
+            var batch = ReadingsDigest.Batch(readings)!;
+            Assert.Equal(ReadingsDigest.Content(ReadingsDigest.Lines(points)), batch.Content);
+            Assert.Equal(ReadingsDigest.Compute(readings), batch.Sha256);
+            Assert.Equal(points.Count, batch.Count);
+            Assert.Equal(points.GroupBy(p => p.Key.Site, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (long)g.Count(), StringComparer.Ordinal), batch.Sites);
+            Assert.Equal((points.Min(p => p.Key.TimestampMs), points.Max(p => p.Key.TimestampMs)), (batch.FromMs, batch.ToMs));
+        }
+    }
+
+    [Fact]
     public void The_order_of_the_readings_does_not_matter()
     {
         Assert.Equal(ReadingsDigest.Compute(Batch), ReadingsDigest.Compute(Batch.Reverse()));
