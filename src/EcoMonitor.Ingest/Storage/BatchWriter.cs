@@ -123,10 +123,20 @@ internal sealed partial class BatchWriter(
         {
             var lines = LineProtocol.Format(readings).Concat(alertLines).ToList();
             var started = time.GetTimestamp();
-            await StoreOrSpoolAsync(lines, readings.Count, stoppingToken);
-            metrics.BatchLatency.Observe(time.GetElapsedTime(started).TotalSeconds);
-            LogBatchWritten(logger, readings.Count, lines.Count, batch.Count);
-            await AuditAsync(readings, stoppingToken);
+
+            // The batch's record is made durable while the batch is stored: the log's fsync and the
+            // store's write overlap, and the acknowledgements wait for both (docs/audit.md#records).
+            var audited = AuditAsync(readings, stoppingToken);
+            try
+            {
+                await StoreOrSpoolAsync(lines, readings.Count, stoppingToken);
+                metrics.BatchLatency.Observe(time.GetElapsedTime(started).TotalSeconds);
+                LogBatchWritten(logger, readings.Count, lines.Count, batch.Count);
+            }
+            finally
+            {
+                await audited;
+            }
         }
 
         foreach (var envelope in batch)
