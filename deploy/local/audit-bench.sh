@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
     --readings-per-message) readings=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n "2,15p" "$0"; exit 0 ;;
+    -h|--help) sed -n "2,17p" "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -145,6 +145,22 @@ done
 field() { grep -o "$1=[^ ]*" <<<"$2" | head -1 | cut -d= -f2; }
 mean() { local mode=$1 name=$2; for r in "${results[@]}"; do [ "${r%% *}" = "$mode" ] && field "$name" "$r"; done | awk '{ s += $1; n++ } END { printf "%.2f", s / n }'; }
 
+# Per round, on against the off run next to it: the machine's drift between rounds cancels out.
+pair_ratios() {
+  local name=$1 round
+  for round in $(seq 1 "$rounds"); do
+    local on off
+    on=$(for r in "${results[@]}"; do [ "${r%% *}" = on ] && [ "$(cut -d' ' -f2 <<<"$r")" = "$round" ] && field "$name" "$r"; done)
+    off=$(for r in "${results[@]}"; do [ "${r%% *}" = off ] && [ "$(cut -d' ' -f2 <<<"$r")" = "$round" ] && field "$name" "$r"; done)
+    awk -v a="$on" -v b="$off" 'BEGIN { printf "%.3f\n", a / b }'
+  done
+}
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+rate_pairs=$(pair_ratios rate | tr '\n' ' ')
+cpu_pairs=$(pair_ratios cpu_us_per_msg | tr '\n' ' ')
+rate_median=$(tr ' ' '\n' <<<"$rate_pairs" | grep . | median)
+cpu_median=$(tr ' ' '\n' <<<"$cpu_pairs" | grep . | median)
+
 off_rate=$(mean off rate) on_rate=$(mean on rate)
 off_cpu=$(mean off cpu_us_per_msg) on_cpu=$(mean on cpu_us_per_msg)
 off_rcpu=$(mean off cpu_us_per_reading) on_rcpu=$(mean on cpu_us_per_reading)
@@ -155,8 +171,8 @@ EcoMonitor with the audit log off and on: $rounds round(s) of $messages messages
   mode  messages/s  readings/s  CPU µs/message  CPU µs/reading
   off   $(printf '%10.0f' "$off_rate")  $(printf '%10.0f' "$(awk -v a="$off_rate" -v r="$readings" 'BEGIN { print a * r }')")  $(printf '%14.1f' "$off_cpu")  $(printf '%14.2f' "$off_rcpu")
   on    $(printf '%10.0f' "$on_rate")  $(printf '%10.0f' "$(awk -v a="$on_rate" -v r="$readings" 'BEGIN { print a * r }')")  $(printf '%14.1f' "$on_cpu")  $(printf '%14.2f' "$on_rcpu")
-  on/off: rate $(awk -v a="$on_rate" -v b="$off_rate" 'BEGIN { printf "%.3f", a / b }'), CPU per message $(awk -v a="$on_cpu" -v b="$off_cpu" 'BEGIN { printf "%.3f", a / b }')
+  on/off of the means: rate $(awk -v a="$on_rate" -v b="$off_rate" 'BEGIN { printf "%.3f", a / b }'), CPU per message $(awk -v a="$on_cpu" -v b="$off_cpu" 'BEGIN { printf "%.3f", a / b }')
+  on/off per round:     rate $rate_pairs(median $rate_median), CPU per message $cpu_pairs(median $cpu_median)
 REPORT
 printf 'rate_ratio=%s cpu_ratio=%s off_msgs_per_s=%s on_msgs_per_s=%s off_cpu_us_per_msg=%s on_cpu_us_per_msg=%s readings_per_msg=%s\n' \
-  "$(awk -v a="$on_rate" -v b="$off_rate" 'BEGIN { printf "%.3f", a / b }')" "$(awk -v a="$on_cpu" -v b="$off_cpu" 'BEGIN { printf "%.3f", a / b }')" \
-  "$off_rate" "$on_rate" "$off_cpu" "$on_cpu" "$readings"
+  "$rate_median" "$cpu_median" "$off_rate" "$on_rate" "$off_cpu" "$on_cpu" "$readings"
