@@ -6,17 +6,18 @@
 # the service again and samples its acknowledgements and its CPU (/proc/PID/stat) until it has
 # acknowledged everything. The generator is not running while the service drains, so the figures
 # are the service's own. It prints, per round and per mode, messages and readings per second and
-# CPU µs per message and per reading over the middle of the drain (10 % to 90 %), then the ratio
-# on/off; it asserts nothing. Its last line is machine-readable.
+# CPU µs per message and per reading over the middle of the drain (10 % to 90 %), then the ratios
+# on/off per round and their geometric mean with its standard error; it asserts nothing. Its last
+# line is machine-readable.
 #
-#   deploy/local/audit-bench.sh [--messages 300000] [--readings-per-message 1] [--rounds 3] [--keep]
+#   deploy/local/audit-bench.sh [--messages 300000] [--readings-per-message 1] [--rounds 6] [--keep]
 #
 # Rounds alternate the order (off then on, on then off) so that neither mode always runs first.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . deploy/local/lib.sh
 
-messages=300000 readings=1 rounds=3 keep=0
+messages=300000 readings=1 rounds=6 keep=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --messages) messages=$2; shift 2 ;;
@@ -142,37 +143,25 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 
-field() { grep -o "$1=[^ ]*" <<<"$2" | head -1 | cut -d= -f2; }
-mean() { local mode=$1 name=$2; for r in "${results[@]}"; do [ "${r%% *}" = "$mode" ] && field "$name" "$r"; done | awk '{ s += $1; n++ } END { printf "%.2f", s / n }'; }
-
-# Per round, on against the off run next to it: the machine's drift between rounds cancels out.
-pair_ratios() {
-  local name=$1 round
-  for round in $(seq 1 "$rounds"); do
-    local on off
-    on=$(for r in "${results[@]}"; do [ "${r%% *}" = on ] && [ "$(cut -d' ' -f2 <<<"$r")" = "$round" ] && field "$name" "$r"; done)
-    off=$(for r in "${results[@]}"; do [ "${r%% *}" = off ] && [ "$(cut -d' ' -f2 <<<"$r")" = "$round" ] && field "$name" "$r"; done)
-    awk -v a="$on" -v b="$off" 'BEGIN { printf "%.3f\n", a / b }'
-  done
-}
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-rate_pairs=$(pair_ratios rate | tr '\n' ' ')
-cpu_pairs=$(pair_ratios cpu_us_per_msg | tr '\n' ' ')
-rate_median=$(tr ' ' '\n' <<<"$rate_pairs" | grep . | median)
-cpu_median=$(tr ' ' '\n' <<<"$cpu_pairs" | grep . | median)
-
-off_rate=$(mean off rate) on_rate=$(mean on rate)
-off_cpu=$(mean off cpu_us_per_msg) on_cpu=$(mean on cpu_us_per_msg)
-off_rcpu=$(mean off cpu_us_per_reading) on_rcpu=$(mean on cpu_us_per_reading)
-cat <<REPORT
-
-EcoMonitor with the audit log off and on: $rounds round(s) of $messages messages, $readings reading(s) each, drained from the broker
-($(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg))
-  mode  messages/s  readings/s  CPU µs/message  CPU µs/reading
-  off   $(printf '%10.0f' "$off_rate")  $(printf '%10.0f' "$(awk -v a="$off_rate" -v r="$readings" 'BEGIN { print a * r }')")  $(printf '%14.1f' "$off_cpu")  $(printf '%14.2f' "$off_rcpu")
-  on    $(printf '%10.0f' "$on_rate")  $(printf '%10.0f' "$(awk -v a="$on_rate" -v r="$readings" 'BEGIN { print a * r }')")  $(printf '%14.1f' "$on_cpu")  $(printf '%14.2f' "$on_rcpu")
-  on/off of the means: rate $(awk -v a="$on_rate" -v b="$off_rate" 'BEGIN { printf "%.3f", a / b }'), CPU per message $(awk -v a="$on_cpu" -v b="$off_cpu" 'BEGIN { printf "%.3f", a / b }')
-  on/off per round:     rate $rate_pairs(median $rate_median), CPU per message $cpu_pairs(median $cpu_median)
-REPORT
-printf 'rate_ratio=%s cpu_ratio=%s off_msgs_per_s=%s on_msgs_per_s=%s off_cpu_us_per_msg=%s on_cpu_us_per_msg=%s readings_per_msg=%s\n' \
-  "$rate_median" "$cpu_median" "$off_rate" "$on_rate" "$off_cpu" "$on_cpu" "$readings"
+# One line per run: mode round rate cpu_us_per_msg cpu_us_per_reading. Per round, the on run against
+# the off run beside it: the machine's drift between rounds cancels out, and alternating the order
+# cancels what the second run of a round pays for the first (the store still merging its data).
+printf '%s\n' "${results[@]}" | awk '{ for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } print $1, $2, v["rate"], v["cpu_us_per_msg"], v["cpu_us_per_reading"] }' >"$work/results"
+awk -v readings="$readings" -v rounds="$rounds" -v messages="$messages" -v cpus="$(nproc)" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" '
+  { rate[$1, $2] = $3; cpu[$1, $2] = $4; rcpu[$1, $2] = $5; sum_rate[$1] += $3; sum_cpu[$1] += $4; sum_rcpu[$1] += $5; n[$1]++ }
+  END {
+    printf "\nEcoMonitor with the audit log off and on: %d round(s) of %d messages, %d reading(s) each, drained from the broker\n(%d CPUs, load average %s)\n", rounds, messages, readings, cpus, load
+    printf "  mode  messages/s  readings/s  CPU µs/message  CPU µs/reading   (means)\n"
+    for (m = 0; m < 2; m++) {
+      mode = m ? "on" : "off"
+      printf "  %-4s  %10.0f  %10.0f  %14.1f  %14.2f\n", mode, sum_rate[mode] / n[mode], readings * sum_rate[mode] / n[mode], sum_cpu[mode] / n[mode], sum_rcpu[mode] / n[mode]
+    }
+    printf "  on/off per round:   rate"
+    for (r = 1; r <= rounds; r++) { x = rate["on", r] / rate["off", r]; lr += log(x); printf " %.3f", x }
+    printf "; CPU per message"
+    for (r = 1; r <= rounds; r++) { x = cpu["on", r] / cpu["off", r]; lc += log(x); lc2 += log(x) ^ 2; printf " %.3f", x }
+    gr = exp(lr / rounds); gc = exp(lc / rounds)
+    sd = rounds > 1 ? sqrt((lc2 - lc ^ 2 / rounds) / (rounds - 1)) : 0
+    printf "\n  on/off, geometric mean of the rounds: rate %.3f, CPU per message %.3f (± %.3f, one standard error)\n", gr, gc, gc * sd / sqrt(rounds)
+    printf "rate_ratio=%.3f cpu_ratio=%.3f cpu_ratio_se=%.3f off_msgs_per_s=%.0f on_msgs_per_s=%.0f off_cpu_us_per_msg=%.1f on_cpu_us_per_msg=%.1f readings_per_msg=%d\n", gr, gc, gc * sd / sqrt(rounds), sum_rate["off"] / n["off"], sum_rate["on"] / n["on"], sum_cpu["off"] / n["off"], sum_cpu["on"] / n["on"], readings
+  }' "$work/results"
