@@ -15,6 +15,14 @@ public sealed class MqttOptions : MqttConnectionOptions
     /// <summary>Shared-subscription group; empty subscribes directly.</summary>
     public string? SharedGroup { get; set; }
 
+    /// <summary>
+    /// The operator's word that the broker hands a shared group's messages to members by topic
+    /// (EMQX <c>shared_subscription_strategy = hash_topic</c>), so that one device's readings always
+    /// reach one instance. Without it the service refuses to start with alert rules and a shared
+    /// group (docs/scaling.md#alert-state): round robin splits a device's readings.
+    /// </summary>
+    public bool SharedGroupSticky { get; set; }
+
     /// <summary>Topic filters and the payload format of each.</summary>
     [ValidateEnumeratedItems]
     public List<MqttSubscription> Subscriptions { get; set; } = [];

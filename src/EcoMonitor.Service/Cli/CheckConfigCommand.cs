@@ -4,6 +4,7 @@ using EcoMonitor.Core.Alerting.Rules;
 using EcoMonitor.Core.Catalog;
 using EcoMonitor.Core.Decoding;
 using EcoMonitor.Ingest.Ingestion;
+using EcoMonitor.Ingest.Mqtt;
 using EcoMonitor.Service.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -122,6 +123,17 @@ public static class CheckConfigCommand
                         await ReportAsync($"{path}:{problem.Line}:{problem.Column}", problem.IsError, problem.Message);
                     }
                 }
+            }
+
+            // Only the two keys read here: a value that does not bind is reported above, not thrown.
+            var mqtt = new MqttOptions
+            {
+                SharedGroup = configuration[$"{MqttOptions.Section}:{nameof(MqttOptions.SharedGroup)}"],
+                SharedGroupSticky = bool.TryParse(configuration[$"{MqttOptions.Section}:{nameof(MqttOptions.SharedGroupSticky)}"], out var sticky) && sticky,
+            };
+            if (ScaleOutGuard.Problem(mqtt, ruleCount) is { } scaleOut)
+            {
+                await ReportAsync("configuration (Mqtt:SharedGroup)", error: true, scaleOut);
             }
 
             var rulesSummary = File.Exists(path) ? $"{path}: {ruleCount} valid rule(s)" : $"no rules file ({path} not found)";

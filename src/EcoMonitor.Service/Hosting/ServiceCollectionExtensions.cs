@@ -24,6 +24,9 @@ public static class ServiceCollectionExtensions
 
         // Next to start, after the log: the config record opens each run's part of the audit trail.
         services.AddHostedService(sp => new ConfigurationAuditor(configuration, sp.GetRequiredService<IAuditTrail>(), sp.GetRequiredService<TimeProvider>()));
+
+        // Before anything subscribes: an instance whose alert state a shared group would split does not start.
+        services.AddHostedService<ScaleOutGuard>();
         services.AddEcoMonitorStorage(configuration);
         services.AddEcoMonitorNotifications(configuration);
         services.AddEcoMonitorAlerting(configuration);

@@ -62,6 +62,18 @@ public sealed class CheckConfigCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_round_robin_shared_group_with_alert_rules_is_an_error_unless_declared_sticky_or_without_rules()
+    {
+        var (exit, output) = await RunAsync("check-config", "--rules", FindExample(), "--Mqtt:SharedGroup=g1");
+        Assert.Equal(CheckConfigCommand.Invalid, exit);
+        Assert.Contains("configuration (Mqtt:SharedGroup): error: Mqtt:SharedGroup 'g1' with 17 alert rule(s)", output, StringComparison.Ordinal);
+        Assert.Contains("Mqtt:SharedGroupSticky=true", output, StringComparison.Ordinal);
+
+        Assert.Equal(CheckConfigCommand.Valid, (await RunAsync("check-config", "--rules", FindExample(), "--Mqtt:SharedGroup=g1", "--Mqtt:SharedGroupSticky=true")).Exit);
+        Assert.Equal(CheckConfigCommand.Valid, (await RunAsync("check-config", "--rules", Write("rules: []\n"), "--Mqtt:SharedGroup=g1")).Exit);
+    }
+
+    [Fact]
     public async Task Warnings_alone_exit_zero()
     {
         var path = Write("rules: []\n");
