@@ -30,6 +30,10 @@ public sealed class IngestMetrics
             "ecomonitor_ack_lag_seconds",
             "Time from a message's arrival to its acknowledgement to the broker (decode, queue, store or spool).",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
+        PublishToStored = factory.CreateHistogram(
+            "ecomonitor_publish_to_stored_seconds",
+            "Per message, from its newest reading's device time to its batch being stored or spooled: publish to stored, with the device's clock in step.",
+            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 20) });
         QueueDepth = factory.CreateGauge("ecomonitor_queue_messages", "Messages waiting between the consumer and the batch writer.");
         ReadingsSpooled = factory.CreateCounter("ecomonitor_readings_spooled_total", "Readings written to the disk spool because the store could not take them.");
         ReadingsReplayed = factory.CreateCounter("ecomonitor_readings_replayed_total", "Readings replayed from the spool into the store.");
@@ -71,6 +75,8 @@ public sealed class IngestMetrics
     public Histogram BatchLatency { get; }
 
     public Histogram AcknowledgementLag { get; }
+
+    public Histogram PublishToStored { get; }
 
     public Gauge QueueDepth { get; }
 

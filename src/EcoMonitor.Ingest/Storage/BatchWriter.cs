@@ -132,6 +132,7 @@ internal sealed partial class BatchWriter(
                 await StoreOrSpoolAsync(lines, readings.Count, stoppingToken);
                 metrics.BatchLatency.Observe(time.GetElapsedTime(started).TotalSeconds);
                 LogBatchWritten(logger, readings.Count, lines.Count, batch.Count);
+                ObservePublishToStored(batch);
             }
             finally
             {
@@ -157,6 +158,28 @@ internal sealed partial class BatchWriter(
             {
                 LogAckFailed(logger, ex, envelope.Topic);
             }
+        }
+    }
+
+    /// <summary>Per message, its newest reading's device time to now (docs/http.md#metrics): a replayed backlog shows as its age.</summary>
+    private void ObservePublishToStored(List<IngestEnvelope> batch)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var envelope in batch)
+        {
+            var readings = envelope.Readings;
+            if (readings.Count == 0)
+            {
+                continue;
+            }
+
+            var newest = readings[0].TimestampMs;
+            for (var i = 1; i < readings.Count; i++)
+            {
+                newest = Math.Max(newest, readings[i].TimestampMs);
+            }
+
+            metrics.PublishToStored.Observe(Math.Max(0, now - newest) / 1000.0);
         }
     }
 

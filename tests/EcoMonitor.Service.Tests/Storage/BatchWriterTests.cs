@@ -40,6 +40,11 @@ public sealed class BatchWriterTests : IAsyncDisposable
         var batch = Assert.Single(_writer.Writes);
         Assert.Equal(["air,device=d,site=s m0=0 1000", "air,device=d,site=s m1=1 1001", "air,device=d,site=s m0=0 1000"], batch);
         Assert.Equal(3, _path.Metrics.ReadingsStored.Value);
+
+        // Publish to stored, per message from its newest reading (m1's at 1001 ms, m2's at 1000 ms).
+        var now = _path.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        Assert.Equal(2, _path.Metrics.PublishToStored.Count);
+        Assert.Equal(((now - 1001) + (now - 1000)) / 1000.0, _path.Metrics.PublishToStored.Sum, 6);
     }
 
     [Fact]
