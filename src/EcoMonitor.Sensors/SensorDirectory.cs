@@ -77,6 +77,13 @@ internal sealed partial class SensorDirectory(
                 }
 
                 var entry = last is not null && last.Site == reading.Site && last.Device == reading.Device ? last : EntryFor(reading.Kind, reading.Site, reading.Device, now);
+                if (last is not null && !ReferenceEquals(entry, last))
+                {
+                    // Once per device and message, not per reading: the status depends on the
+                    // device's state after its readings, and every reading of the message has one now.
+                    Evaluate(last, now);
+                }
+
                 if (entry is null)
                 {
                     refused = (reading.Site, reading.Device);
@@ -97,6 +104,11 @@ internal sealed partial class SensorDirectory(
 
                 last = entry;
                 changed |= Apply(entry, reading, now);
+            }
+
+            if (last is not null)
+            {
+                Evaluate(last, now);
             }
 
             if (changed)
@@ -440,7 +452,7 @@ internal sealed partial class SensorDirectory(
             entry.DataStamp++;
         }
 
-        Evaluate(entry, now);
+        // Its status is evaluated by the caller, once the message's readings of the device are in.
         return true;
     }
 
