@@ -508,12 +508,12 @@ internal sealed partial class MqttIngestConsumer(
         string.IsNullOrEmpty(_options.SharedGroup) ? topic : $"$share/{_options.SharedGroup}/{topic}";
 
     private MqttClientOptions BuildClientOptions() =>
-        BrokerClientFactory.OptionsFor(_options, _options.ClientId)
+        BrokerClientFactory.WithReceiverBuffers(BrokerClientFactory.OptionsFor(_options, _options.ClientId)
             .WithCleanStart(false)
             .WithSessionExpiryInterval((uint)_options.SessionExpiry.TotalSeconds)
             .WithReceiveMaximum((ushort)_options.ReceiveMaximum)
             .WithMaximumPacketSize((uint)_options.MaxPacketBytes)
-            .Build();
+            .Build());
 
     [LoggerMessage(EventId = 4106, Level = LogLevel.Information, Message = "Drained the ingest queue in {Elapsed} before disconnecting")]
     private static partial void LogDrained(ILogger logger, TimeSpan elapsed);

@@ -13,7 +13,27 @@ public sealed class BrokerClientFactory(ILoggerFactory loggers)
 {
     private readonly MqttClientFactory _factory = new(new MqttNetLogBridge(loggers.CreateLogger("MQTTnet")));
 
+    /// <summary>
+    /// The socket buffers of a client that receives a lot (docs/performance.md#known-limits).
+    /// MQTTnet sizes them at 8 KiB before it connects, which also turns TCP window scaling off:
+    /// a receiver that falls behind on messages of a few KiB then takes a few of them per delayed
+    /// ACK (200 ms) and crawls, with its CPU idle, however fast it could handle them.
+    /// </summary>
+    public const int ReceiverSocketBufferBytes = 1 << 20;
+
     public IMqttClient CreateClient() => _factory.CreateMqttClient();
+
+    /// <summary>Widens <paramref name="options"/>' socket buffers to <see cref="ReceiverSocketBufferBytes"/>.</summary>
+    public static MqttClientOptions WithReceiverBuffers(MqttClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.ChannelOptions is MqttClientTcpOptions tcp)
+        {
+            tcp.BufferSize = ReceiverSocketBufferBytes;
+        }
+
+        return options;
+    }
 
     /// <summary>
     /// A builder preset from <paramref name="options"/> with MQTT 5 and <paramref name="clientId"/>;
