@@ -32,11 +32,11 @@ internal sealed partial class CheckpointPublisher(
     internal static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
 
     private readonly LoopSupervisor _supervisor = new(metrics, time, logger);
-    private IMqttClient? _client;
+    private readonly BrokerConnection _connection = new(clients, mqtt, mqtt.ClientId + "-audit");
     private string? _pending;
     private int _published;
 
-    public string ClientId => mqtt.ClientId + "-audit";
+    public string ClientId => _connection.ClientId;
 
     /// <summary>Notes the broker took, for tests to wait on.</summary>
     internal int Published => Volatile.Read(ref _published);
@@ -45,12 +45,6 @@ internal sealed partial class CheckpointPublisher(
     {
         await base.StopAsync(cancellationToken);
         await DropClientAsync();
-    }
-
-    public override void Dispose()
-    {
-        _client?.Dispose();
-        base.Dispose();
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -120,54 +114,16 @@ internal sealed partial class CheckpointPublisher(
 
     private async Task<IMqttClient> ConnectedAsync(CancellationToken cancellationToken)
     {
-        if (_client is { IsConnected: true } connected)
+        var (client, connected) = await _connection.ConnectedAsync(cancellationToken);
+        if (connected)
         {
-            return connected;
+            LogConnected(logger, mqtt.Host, mqtt.Port, ClientId);
         }
 
-        await DropClientAsync();
-        var client = clients.CreateClient();
-        _client = client;
-        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        attempt.CancelAfter(mqtt.ConnectTimeout);
-        MqttClientConnectResult result;
-        try
-        {
-            result = await client.ConnectAsync(BrokerClientFactory.OptionsFor(mqtt, ClientId).WithCleanStart(true).Build(), attempt.Token);
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException($"no CONNACK from {mqtt.Host}:{mqtt.Port} within {mqtt.ConnectTimeout}", ex);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && BrokerTlsFailure.Describe(ex, mqtt) is { } reason)
-        {
-            throw new InvalidOperationException(reason, ex);
-        }
-
-        if (result.ResultCode != MqttClientConnectResultCode.Success)
-        {
-            throw new InvalidOperationException($"broker {mqtt.Host}:{mqtt.Port} refused the connection: {result.ResultCode} {result.ReasonString}");
-        }
-
-        LogConnected(logger, mqtt.Host, mqtt.Port, ClientId);
         return client;
     }
 
-    private async Task DropClientAsync()
-    {
-        if (_client is not { } client)
-        {
-            return;
-        }
-
-        _client = null;
-        if (client.IsConnected)
-        {
-            await client.TryDisconnectAsync(MqttClientDisconnectOptionsReason.NormalDisconnection, "closing");
-        }
-
-        client.Dispose();
-    }
+    private Task DropClientAsync() => _connection.DropAsync();
 
     [LoggerMessage(EventId = 8220, Level = LogLevel.Information, Message = "Audit log: connected to the broker {Host}:{Port} as {ClientId} to publish checkpoints")]
     private static partial void LogConnected(ILogger logger, string host, int port, string clientId);

@@ -55,13 +55,13 @@ internal sealed partial class MqttChannel(
     private readonly MqttConnectionOptions _mqtt = mqttOptions.Value;
     private readonly TimeZoneInfo _zone = TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone ?? notificationOptions.Value.TimeZone);
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private IMqttClient? _client;
+    private readonly BrokerConnection _connection = new(clients, mqttOptions.Value, mqttOptions.Value.ClientId + "-notify");
     private bool _disposed;
 
     public string Name => options.Name;
 
     /// <summary>The client id this channel connects with.</summary>
-    public string ClientId => _mqtt.ClientId + "-notify";
+    public string ClientId => _connection.ClientId;
 
     /// <summary>The topic a notification goes to.</summary>
     public string TopicFor(AlertNotification notification)
@@ -194,59 +194,16 @@ internal sealed partial class MqttChannel(
 
     private async Task<IMqttClient> ConnectedAsync(CancellationToken cancellationToken)
     {
-        if (_client is { IsConnected: true } connected)
+        var (client, connected) = await _connection.ConnectedAsync(cancellationToken);
+        if (connected)
         {
-            return connected;
+            LogConnected(logger, Name, _mqtt.Host, _mqtt.Port, ClientId);
         }
 
-        await DropClientAsync();
-        var client = clients.CreateClient();
-        _client = client;
-        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        attempt.CancelAfter(_mqtt.ConnectTimeout);
-        MqttClientConnectResult result;
-        try
-        {
-            result = await client.ConnectAsync(BuildClientOptions(), attempt.Token);
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException($"no CONNACK from {_mqtt.Host}:{_mqtt.Port} within {_mqtt.ConnectTimeout}", ex);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && BrokerTlsFailure.Describe(ex, _mqtt) is { } reason)
-        {
-            // The channel's health then names the certificate problem (docs/mqtt.md#tls).
-            throw new InvalidOperationException(reason, ex);
-        }
-
-        if (result.ResultCode != MqttClientConnectResultCode.Success)
-        {
-            throw new InvalidOperationException($"broker {_mqtt.Host}:{_mqtt.Port} refused the connection: {result.ResultCode} {result.ReasonString}");
-        }
-
-        LogConnected(logger, Name, _mqtt.Host, _mqtt.Port, ClientId);
         return client;
     }
 
-    private async Task DropClientAsync()
-    {
-        if (_client is not { } client)
-        {
-            return;
-        }
-
-        _client = null;
-        if (client.IsConnected)
-        {
-            await client.TryDisconnectAsync(MqttClientDisconnectOptionsReason.NormalDisconnection, "closing");
-        }
-
-        client.Dispose();
-    }
-
-    /// <summary>As the ingest consumer connects, less its persistent session and flow control.</summary>
-    private MqttClientOptions BuildClientOptions() =>
-        BrokerClientFactory.OptionsFor(_mqtt, ClientId).WithCleanStart(true).Build();
+    private Task DropClientAsync() => _connection.DropAsync();
 
     [LoggerMessage(EventId = 7621, Level = LogLevel.Information, Message = "[{Channel}] connected to the broker {Host}:{Port} as {ClientId}")]
     private static partial void LogConnected(ILogger logger, string channel, string host, int port, string clientId);
