@@ -48,29 +48,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-mqtt_port=$(free_port)
-mkdir -p "$work/mosquitto" && chmod 777 "$work/mosquitto"
-# As load.sh: no persistence, no per-client in-flight limit, no Nagle; room for the whole backlog.
-cat > "$work/mosquitto/mosquitto.conf" <<CONF
-listener $mqtt_port 127.0.0.1
-allow_anonymous true
-persistence false
-log_dest file $work/mosquitto/mosquitto.log
-max_queued_messages 10000000
-max_queued_bytes 0
-max_inflight_messages 0
-set_tcp_nodelay true
-CONF
-"$(mosquitto_bin)" -c "$work/mosquitto/mosquitto.conf" &
-pids+=($!)
-wait_until 15 "mosquitto" bash -c "exec 3<>/dev/tcp/127.0.0.1/$mqtt_port"
-
-vm_port=$(free_port)
-victoria-metrics -storageDataPath="$work/vm" -httpListenAddr="127.0.0.1:$vm_port" \
-  -dedup.minScrapeInterval=1ms -retentionPeriod=100y -search.latencyOffset=0s -loggerLevel=WARN \
-  >"$work/victoria-metrics.log" 2>&1 &
-pids+=($!)
-wait_until 30 "victoria-metrics" curl -sf "http://127.0.0.1:$vm_port/health"
+start_bench_servers "$work"
 
 key="$work/audit.key"
 dotnet "$service_dll" audit keygen --name bench.example/audit --out "$key" >/dev/null

@@ -53,3 +53,38 @@ wait_until() {
 }
 
 mosquitto_bin() { command -v mosquitto || echo /usr/sbin/mosquitto; }
+
+# start_bench_servers WORK: mosquitto and VictoriaMetrics for the benchmarks, on free loopback
+# ports with their data in WORK; sets mqtt_port and vm_port and appends their pids to pids.
+# mosquitto as deploy/local/load.sh has it: no persistence, no per-client in-flight limit, no
+# Nagle, room for a whole backlog; subscriptions logged, so a script can wait for one.
+start_bench_servers() {
+  local work=$1
+  mqtt_port=$(free_port)
+  mkdir -p "$work/mosquitto" && chmod 777 "$work/mosquitto"
+  cat > "$work/mosquitto/mosquitto.conf" <<CONF
+listener $mqtt_port 127.0.0.1
+allow_anonymous true
+persistence false
+log_dest file $work/mosquitto/mosquitto.log
+log_type error
+log_type warning
+log_type notice
+log_type information
+log_type subscribe
+max_queued_messages 10000000
+max_queued_bytes 0
+max_inflight_messages 0
+set_tcp_nodelay true
+CONF
+  "$(mosquitto_bin)" -c "$work/mosquitto/mosquitto.conf" &
+  pids+=($!)
+  wait_until 15 "mosquitto" bash -c "exec 3<>/dev/tcp/127.0.0.1/$mqtt_port"
+
+  vm_port=$(free_port)
+  victoria-metrics -storageDataPath="$work/vm" -httpListenAddr="127.0.0.1:$vm_port" \
+    -dedup.minScrapeInterval=1ms -retentionPeriod=100y -search.latencyOffset=0s -loggerLevel=WARN \
+    >"$work/victoria-metrics.log" 2>&1 &
+  pids+=($!)
+  wait_until 30 "victoria-metrics" curl -sf "http://127.0.0.1:$vm_port/health"
+}

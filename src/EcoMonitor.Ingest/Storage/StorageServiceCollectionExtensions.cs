@@ -56,7 +56,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<StoreWriter>();
         services.TryAddSingleton(sp => new EcoMonitor.Ingest.Storage.Corrections.ReadingCorrector(
             sp.GetRequiredService<IPointWriter>(),
-            EcoMonitor.Ingest.Storage.Readback.StoredReadings.Create(sp.GetRequiredService<IOptions<InfluxOptions>>().Value),
+            EcoMonitor.Ingest.Storage.Readback.StoredReadings.Create(sp.GetRequiredService<IOptions<InfluxOptions>>().Value, sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<IAuditTrail>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<EcoMonitor.Ingest.Storage.Corrections.ReadingCorrector>>()));

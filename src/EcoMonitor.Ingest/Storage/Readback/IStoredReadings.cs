@@ -27,14 +27,14 @@ public static class StoredReadings
     public static IStoredReadings Create(Microsoft.Extensions.Configuration.IConfiguration configuration, ReadbackApi? api = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        return Create(configuration.GetSection(InfluxOptions.Section).Get<InfluxOptions>() ?? new InfluxOptions(), api);
+        return Create(configuration.GetSection(InfluxOptions.Section).Get<InfluxOptions>() ?? new InfluxOptions(), TimeProvider.System, api);
     }
 
-    internal static IStoredReadings Create(InfluxOptions options, ReadbackApi? api = null)
+    internal static IStoredReadings Create(InfluxOptions options, TimeProvider time, ReadbackApi? api = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         return (api ?? options.ReadApi) == ReadbackApi.VictoriaMetrics
-            ? new VictoriaMetricsStoredReadings(new Uri(options.Url.TrimEnd('/') + "/"))
+            ? new VictoriaMetricsStoredReadings(new Uri(options.Url.TrimEnd('/') + "/"), time)
             : new InfluxQlStoredReadings(options);
     }
 }

@@ -9,7 +9,7 @@ namespace EcoMonitor.Ingest.Storage.Readback;
 /// series <c>{measurement}_{field}</c> with the tags as labels (docs/schema.md#victoriametrics).
 /// Samples at one time count once.
 /// </summary>
-internal sealed class VictoriaMetricsStoredReadings(Uri baseUrl) : IStoredReadings, IDisposable
+internal sealed class VictoriaMetricsStoredReadings(Uri baseUrl, TimeProvider time) : IStoredReadings, IDisposable
 {
     private readonly HttpClient _http = new() { BaseAddress = baseUrl, Timeout = TimeSpan.FromMinutes(1) };
 
@@ -19,7 +19,7 @@ internal sealed class VictoriaMetricsStoredReadings(Uri baseUrl) : IStoredReadin
         var match = $"{{__name__=~\"({string.Join('|', ReadingMeasurements.All)})_.+\",site=\"{site.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"}}";
         // An end in the future makes VictoriaMetrics 1.79 miss recent samples of a series written
         // again after a deletion; without one it reads up to now (and later points are filtered below).
-        var end = to < DateTimeOffset.UtcNow ? string.Create(CultureInfo.InvariantCulture, $"&end={to.ToUnixTimeMilliseconds() / 1000.0:0.000}") : string.Empty;
+        var end = to < time.GetUtcNow() ? string.Create(CultureInfo.InvariantCulture, $"&end={to.ToUnixTimeMilliseconds() / 1000.0:0.000}") : string.Empty;
         var uri = new Uri(
             string.Create(CultureInfo.InvariantCulture, $"api/v1/export?match[]={Uri.EscapeDataString(match)}&start={from.ToUnixTimeMilliseconds() / 1000.0:0.000}{end}"),
             UriKind.Relative);
