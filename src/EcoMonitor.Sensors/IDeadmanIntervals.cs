@@ -11,6 +11,13 @@ public interface IDeadmanIntervals
 {
     /// <summary>The shortest silence of the deadman rules matching the whole device, or null.</summary>
     DeadmanInterval? For(SensorAddress address);
+
+    /// <summary>
+    /// The same object for as long as <see cref="For"/> gives the same answers (the rules in
+    /// force): a caller may keep an answer while this stays the same. The default, a new object on
+    /// every call, keeps nothing.
+    /// </summary>
+    object Generation => new();
 }
 
 /// <param name="Rule">The rule's name, for the status reason.</param>
@@ -19,5 +26,9 @@ public sealed record DeadmanInterval(TimeSpan Silence, string Rule);
 /// <summary>No rules: <see cref="SensorOptions.StaleAfter"/> for all.</summary>
 internal sealed class NoDeadmanIntervals : IDeadmanIntervals
 {
+    private static readonly object Always = new();
+
     public DeadmanInterval? For(SensorAddress address) => null;
+
+    public object Generation => Always;
 }

@@ -39,7 +39,10 @@ internal sealed partial class SensorDirectory(
 
     private static readonly IReadOnlyList<string> Statuses = [SensorStatus.Online, SensorStatus.Stale, SensorStatus.Offline];
 
+    private const string AnnouncedOfflineReason = "announced offline (Last Will or a clean disconnect), no reading since";
+
     private readonly SensorOptions _options = options.Value;
+    private readonly string _offlineReason = $"no reading for {Durations.Format(options.Value.OfflineAfter)} (Sensors:OfflineAfter)";
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _saving = new(1, 1);
     private readonly Dictionary<(string Site, string Device), Entry> _devices = [];
@@ -426,7 +429,7 @@ internal sealed partial class SensorDirectory(
         {
             // The newest by device time is the latest, whatever the arrival order; at the same
             // instant the last one received wins, as the store keeps it.
-            entry.Metrics[reading.Metric] = state with { Value = reading.Value, TimestampMs = reading.TimestampMs };
+            (state.Value, state.TimestampMs) = (reading.Value, reading.TimestampMs);
             changed = true;
         }
 
@@ -499,21 +502,29 @@ internal sealed partial class SensorDirectory(
     {
         if (entry.Announced == NodeStatusTopic.Offline && !(entry.LastReadingReceivedAt > entry.AnnouncedAt))
         {
-            return (SensorStatus.Offline, "announced offline (Last Will or a clean disconnect), no reading since");
+            return (SensorStatus.Offline, AnnouncedOfflineReason);
+        }
+
+        // Asked for every device at every message and tick: the device keeps the rules' answer
+        // (and the reason it gives) until the rules change.
+        var generation = deadman.Generation;
+        if (!ReferenceEquals(entry.DeadmanGeneration, generation))
+        {
+            var rule = deadman.For(entry.Address);
+            entry.StaleAfter = rule?.Silence ?? _options.StaleAfter;
+            entry.StaleReason = $"no reading for {Durations.Format(entry.StaleAfter)} ({(rule is null ? "Sensors:StaleAfter" : $"deadman rule {rule.Rule}")})";
+            entry.DeadmanGeneration = generation;
         }
 
         var age = now - entry.QuietSince;
-        var rule = deadman.For(new SensorAddress(entry.Kind, entry.Site, entry.Device));
-        var staleAfter = rule?.Silence ?? _options.StaleAfter;
-        if (age >= _options.OfflineAfter && age >= staleAfter)
+        if (age >= _options.OfflineAfter && age >= entry.StaleAfter)
         {
-            return (SensorStatus.Offline, $"no reading for {Durations.Format(_options.OfflineAfter)} (Sensors:OfflineAfter)");
+            return (SensorStatus.Offline, _offlineReason);
         }
 
-        if (age >= staleAfter)
+        if (age >= entry.StaleAfter)
         {
-            var source = rule is null ? "Sensors:StaleAfter" : $"deadman rule {rule.Rule}";
-            return (SensorStatus.Stale, $"no reading for {Durations.Format(staleAfter)} ({source})");
+            return (SensorStatus.Stale, entry.StaleReason);
         }
 
         return entry.LastReadingMs is null
@@ -632,7 +643,15 @@ internal sealed partial class SensorDirectory(
 
     private sealed record Picked(Entry Entry, Copy? Copy, Body? Body, string Status, string Reason, DateTimeOffset? LastSeen, DateTimeOffset? LastReadingAt, string? Announced);
 
-    private sealed record MetricState(double Value, long TimestampMs, HourlySeries Hourly);
+    /// <summary>A metric's latest value; changed in place under the lock (views copy it out).</summary>
+    private sealed class MetricState(double value, long timestampMs, HourlySeries hourly)
+    {
+        public double Value { get; set; } = value;
+
+        public long TimestampMs { get; set; } = timestampMs;
+
+        public HourlySeries Hourly { get; } = hourly;
+    }
 
     private sealed record Copy(long Stamp, (long TimestampMs, double Ph)? SitePh, IReadOnlyList<MetricView> Metrics);
 
@@ -645,6 +664,15 @@ internal sealed partial class SensorDirectory(
         public string Site { get; } = site;
 
         public string Device { get; } = device;
+
+        public SensorAddress Address { get; } = new(kind, site, device);
+
+        /// <summary>The <see cref="IDeadmanIntervals.Generation"/> that <see cref="StaleAfter"/> and <see cref="StaleReason"/> are of.</summary>
+        public object? DeadmanGeneration { get; set; }
+
+        public TimeSpan StaleAfter { get; set; }
+
+        public string StaleReason { get; set; } = string.Empty;
 
         public DateTimeOffset? LastSeen { get; set; }
 

@@ -44,14 +44,12 @@ public sealed class SubscriptionProfile
     public bool TryResolveAddress(string topic, string? payloadDevice, string? payloadSite, out SensorAddress address, out Rejection rejection)
     {
         address = null!;
-        if (!Topic.TryMatch(topic, out var captures))
+        if (!Topic.TryMatchAddress(topic, out var topicSite, out var kindName, out var topicDevice))
         {
             rejection = new Rejection(RejectionCodes.BadTopic, $"topic '{Shorten(topic)}' does not match the subscription's pattern {Topic}");
             return false;
         }
 
-        var topicSite = captures.GetValueOrDefault("site");
-        var topicDevice = captures.GetValueOrDefault("device");
         if (payloadDevice is not null && topicDevice is not null && !string.Equals(payloadDevice, topicDevice, StringComparison.Ordinal))
         {
             rejection = new Rejection(RejectionCodes.IdentityMismatch, $"the payload names device '{Shorten(payloadDevice)}' but the topic names '{topicDevice}'");
@@ -67,7 +65,7 @@ public sealed class SubscriptionProfile
         var site = topicSite ?? payloadSite ?? Site;
         var device = topicDevice ?? payloadDevice ?? Device;
         SensorKind kind;
-        if (captures.TryGetValue("kind", out var kindName))
+        if (kindName is not null)
         {
             if (!SensorKinds.TryParse(kindName, out kind))
             {

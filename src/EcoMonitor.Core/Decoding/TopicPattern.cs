@@ -1,3 +1,5 @@
+using EcoMonitor.Core.Readings;
+
 namespace EcoMonitor.Core.Decoding;
 
 /// <summary>
@@ -8,12 +10,20 @@ namespace EcoMonitor.Core.Decoding;
 /// </summary>
 public sealed class TopicPattern
 {
+    private const int MaxStackLevels = 32;
+
     private readonly string[] _levels;
+    private readonly int _siteLevel;
+    private readonly int _kindLevel;
+    private readonly int _deviceLevel;
 
     private TopicPattern(string pattern, string[] levels)
     {
         Pattern = pattern;
         _levels = levels;
+        _siteLevel = Array.IndexOf(levels, "{site}");
+        _kindLevel = Array.IndexOf(levels, "{kind}");
+        _deviceLevel = Array.IndexOf(levels, "{device}");
         Filter = string.Join('/', levels.Select(l => IsCapture(l) ? "+" : l));
     }
 
@@ -72,7 +82,69 @@ public sealed class TopicPattern
     {
         ArgumentNullException.ThrowIfNull(topic);
         captures = new Dictionary<string, string>(StringComparer.Ordinal);
-        var levels = topic.Split('/');
+        Span<Range> levels = _levels.Length <= MaxStackLevels ? stackalloc Range[_levels.Length] : new Range[_levels.Length];
+        if (!Match(topic, levels))
+        {
+            return false;
+        }
+
+        for (var i = 0; i < _levels.Length && _levels[i] != "#"; i++)
+        {
+            if (IsCapture(_levels[i]))
+            {
+                captures[_levels[i][1..^1]] = topic[levels[i]];
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether a concrete topic matches; allocates nothing (every message is matched to its subscription).</summary>
+    public bool IsMatch(string topic)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        return Match(topic, []);
+    }
+
+    /// <summary>
+    /// Matches a concrete topic and gives the values of its <c>{site}</c>, <c>{kind}</c> and
+    /// <c>{device}</c> levels (null where the pattern has none): a reading's address, without the
+    /// dictionary of <see cref="TryMatch"/>. A known kind comes back as its constant name.
+    /// </summary>
+    public bool TryMatchAddress(string topic, out string? site, out string? kind, out string? device)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        site = kind = device = null;
+        Span<Range> levels = _levels.Length <= MaxStackLevels ? stackalloc Range[_levels.Length] : new Range[_levels.Length];
+        if (!Match(topic, levels))
+        {
+            return false;
+        }
+
+        if (_siteLevel >= 0)
+        {
+            site = topic[levels[_siteLevel]];
+        }
+
+        if (_deviceLevel >= 0)
+        {
+            device = topic[levels[_deviceLevel]];
+        }
+
+        if (_kindLevel >= 0)
+        {
+            var name = topic.AsSpan()[levels[_kindLevel]];
+            kind = SensorKinds.TryParse(name, out var parsed) ? parsed.ToName() : name.ToString();
+        }
+
+        return true;
+    }
+
+    /// <summary>The level-by-level match; records each matched level's range when <paramref name="levels"/> has room.</summary>
+    private bool Match(string topic, Span<Range> levels)
+    {
+        var start = 0;
+        var more = true;
         for (var i = 0; i < _levels.Length; i++)
         {
             var pattern = _levels[i];
@@ -81,22 +153,28 @@ public sealed class TopicPattern
                 return true;
             }
 
-            if (i >= levels.Length)
+            if (!more)
             {
                 return false;
             }
 
-            if (IsCapture(pattern))
-            {
-                captures[pattern[1..^1]] = levels[i];
-            }
-            else if (pattern != "+" && pattern != levels[i])
+            var slash = topic.IndexOf('/', start);
+            var end = slash < 0 ? topic.Length : slash;
+            if (pattern != "+" && !IsCapture(pattern) && !topic.AsSpan(start, end - start).SequenceEqual(pattern))
             {
                 return false;
             }
+
+            if (levels.Length > i)
+            {
+                levels[i] = new Range(start, end);
+            }
+
+            more = slash >= 0;
+            start = end + 1;
         }
 
-        return levels.Length == _levels.Length;
+        return !more;
     }
 
     public override string ToString() => Pattern;

@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace EcoMonitor.Core.Readings;
 
 /// <summary>Where a reading comes from: the tags of its series.</summary>
@@ -8,11 +6,27 @@ public sealed record SensorAddress(SensorKind Kind, string Site, string Device)
     public override string ToString() => $"{Site}/{Kind.ToName()}/{Device}";
 }
 
-public static partial class SensorIdentifiers
+public static class SensorIdentifiers
 {
-    /// <summary>docs/mqtt.md#topics: site and device names.</summary>
-    public static bool IsValid(string? value) => value is not null && IdPattern().IsMatch(value);
+    /// <summary>
+    /// docs/mqtt.md#topics: site and device names, <c>[A-Za-z0-9][A-Za-z0-9_.-]{0,63}</c>
+    /// (checked for every message, so by hand rather than by a regular expression).
+    /// </summary>
+    public static bool IsValid(string? value)
+    {
+        if (value is null || value.Length is 0 or > 64 || !char.IsAsciiLetterOrDigit(value[0]))
+        {
+            return false;
+        }
 
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\z", RegexOptions.CultureInvariant)]
-    private static partial Regex IdPattern();
+        foreach (var c in value.AsSpan(1))
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('_' or '.' or '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

@@ -24,6 +24,13 @@ public static class SensorKinds
     /// <summary>Parses the exact lower-case names only: topics are case-sensitive.</summary>
     public static bool TryParse(string? name, out SensorKind kind)
     {
+        kind = default;
+        return name is not null && TryParse(name.AsSpan(), out kind);
+    }
+
+    /// <inheritdoc cref="TryParse(string?, out SensorKind)"/>
+    public static bool TryParse(ReadOnlySpan<char> name, out SensorKind kind)
+    {
         switch (name)
         {
             case "air": kind = SensorKind.Air; return true;

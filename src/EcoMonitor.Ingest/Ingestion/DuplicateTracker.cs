@@ -17,6 +17,9 @@ internal sealed class DuplicateTracker
     private readonly Dictionary<(SensorKind, string, string), SeenSeqs> _devices = [];
     private readonly Lock _lock = new();
 
+    // The (device, seq) pairs of the message being judged: one set, cleared per message, under the lock.
+    private readonly Dictionary<(SensorKind, string, string, long), bool> _judged = [];
+
     /// <summary>How many of <paramref name="readings"/> repeat a seq their device sent in an earlier message.</summary>
     public int CountRepeats(IReadOnlyList<Reading> readings)
     {
@@ -26,7 +29,8 @@ internal sealed class DuplicateTracker
         {
             // Readings of one record share a seq: judge each (device, seq) once per message,
             // before marking any of them seen.
-            var judged = new Dictionary<(SensorKind, string, string, long), bool>();
+            var judged = _judged;
+            judged.Clear();
             foreach (var reading in readings)
             {
                 if (reading.Seq is not { } seq)
@@ -61,6 +65,14 @@ internal sealed class DuplicateTracker
                 }
 
                 seen.Add(seq);
+            }
+
+            var large = judged.Count > 1024;
+            judged.Clear();
+            if (large)
+            {
+                // A replayed batch of thousands of records: its room is not kept for the next message.
+                judged.TrimExcess();
             }
         }
 

@@ -490,7 +490,7 @@ internal sealed partial class MqttIngestConsumer(
     {
         foreach (var profile in _profiles)
         {
-            if (profile.Topic.TryMatch(topic, out _))
+            if (profile.Topic.IsMatch(topic))
             {
                 return profile;
             }

@@ -85,7 +85,7 @@ public static class DecodeCommand
             foreach (var subscription in configured.Subscriptions)
             {
                 var profile = subscription.ToProfile();
-                if (profile.Topic.TryMatch(topic, out _))
+                if (profile.Topic.IsMatch(topic))
                 {
                     if (explicitFormat is not null)
                     {

@@ -18,6 +18,9 @@ internal sealed class RuleDeadmanIntervals(AlertRuleSet rules) : IDeadmanInterva
     private readonly ConcurrentDictionary<SensorAddress, DeadmanInterval?> _cache = new();
     private IReadOnlyList<AlertRule>? _cachedFor;
 
+    /// <summary>The rules in force: a reload replaces the list, and so the answers.</summary>
+    public object Generation => rules.Rules;
+
     public DeadmanInterval? For(SensorAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);

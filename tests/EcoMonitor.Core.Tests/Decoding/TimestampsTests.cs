@@ -84,6 +84,9 @@ public sealed class TimestampsTests
     [InlineData("253402300799999", 253_402_300_799_999)]
     [InlineData("-62135596800000", -62_135_596_800_000)]
     [InlineData("\"2025-11-28T08:00:00Z\"", 1_764_316_800_000)]
+    [InlineData("\"2025-11-28T08:00:00\\u005A\"", 1_764_316_800_000)]
+    [InlineData("\"2025-11-28T22:00:00+14:00\"", 1_764_316_800_000)]
+    [InlineData("\"2025-11-27T18:00:00-14:00\"", 1_764_316_800_000)]
     public void Json_number_or_string_ts_is_parsed(string json, long expectedMs)
     {
         var (ok, timestamp, error) = Parse(json);
@@ -104,6 +107,13 @@ public sealed class TimestampsTests
     [InlineData("{}", "object")]
     [InlineData("[]", "array")]
     [InlineData("\"1764316800000\"", "RFC 3339")]
+    [InlineData("\"2025-11-28T08:00:00+14:01\"", "valid date")]
+    [InlineData("\"2025-02-29T08:00:00Z\"", "valid date")]
+    [InlineData("\"0001-01-01T00:00:00+01:00\"", "valid date")]
+    [InlineData("\"9999-12-31T23:59:59-01:00\"", "valid date")]
+    [InlineData("\"2025-11-28T08:00:00.1234567890Z\"", "RFC 3339")]
+    [InlineData("\"2025-11-28T08:00:00.Z\"", "RFC 3339")]
+    [InlineData("\"2025-11-28T08:00:00\\u0000Z\"", "RFC 3339")]
     public void Other_json_ts_is_refused_with_a_reason(string json, string reasonMentions)
     {
         var (ok, _, error) = Parse(json);

@@ -28,6 +28,36 @@ public sealed class TopicPatternTests
     public void Topics_of_another_shape_do_not_match(string pattern, string topic) =>
         Assert.False(TopicPattern.Parse(pattern).TryMatch(topic, out _));
 
+    [Theory]
+    [InlineData("eco/{site}/{kind}/{device}", "eco/s1/air/n1")]
+    [InlineData("eco/{site}/{kind}/{device}", "eco/s1/fire/n1")]
+    [InlineData("eco/{site}/{kind}/{device}", "eco//air/n1")]
+    [InlineData("eco/{site}/{kind}/{device}", "eco/s1/air/")]
+    [InlineData("eco/{site}/{kind}/{device}", "eco/s1/air")]
+    [InlineData("eco/{site}/{kind}/{device}", "eco/s1/air/n1/")]
+    [InlineData("eco/{site}/{kind}/{device}", "ecology/s1/air/n1")]
+    [InlineData("v3/+/devices/{device}/up", "v3/app@ttn/devices/d1/up")]
+    [InlineData("v3/+/devices/{device}/up", "v3/app@ttn/devices/d1/upx")]
+    [InlineData("sensors/{site}/#", "sensors/s1")]
+    [InlineData("sensors/{site}/#", "sensors/s1/a/b")]
+    [InlineData("sensors/{site}/#", "sensors")]
+    [InlineData("tele/{device}/SENSOR", "tele/d1/SENSOR")]
+    [InlineData("tele/{device}/SENSOR", "tele/d1/sensor")]
+    public void IsMatch_and_TryMatchAddress_agree_with_TryMatch(string pattern, string topic)
+    {
+        var parsed = TopicPattern.Parse(pattern);
+        var matched = parsed.TryMatch(topic, out var captures);
+
+        Assert.Equal(matched, parsed.IsMatch(topic));
+        Assert.Equal(matched, parsed.TryMatchAddress(topic, out var site, out var kind, out var device));
+        if (matched)
+        {
+            Assert.Equal(captures.GetValueOrDefault("site"), site);
+            Assert.Equal(captures.GetValueOrDefault("kind"), kind);
+            Assert.Equal(captures.GetValueOrDefault("device"), device);
+        }
+    }
+
     [Fact]
     public void A_final_hash_matches_the_rest()
     {
