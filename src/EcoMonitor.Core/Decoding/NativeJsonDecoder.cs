@@ -86,6 +86,7 @@ public sealed class NativeJsonDecoder : IPayloadDecoder
     private static void DecodeRecordOrRefuse(JsonElement record, SensorAddress address, SubscriptionProfile profile, int index, DecodeResult result)
     {
         var mark = result.Rejections.Count;
+        var readingsMark = result.Readings.Count;
         try
         {
             DecodeRecord(record, address, profile, index, result);
@@ -93,8 +94,9 @@ public sealed class NativeJsonDecoder : IPayloadDecoder
         catch (InvalidOperationException)
         {
             // A string escape with an unpaired surrogate (\ud800) is valid JSON grammar but no valid
-            // text, and reading it as a string throws. Readings are only added once the whole record
-            // was read, so only this record's rejections need replacing.
+            // text, and reading it as a string throws. The whole record is refused: what it added
+            // so far (readings, rejections) is taken back.
+            result.Readings.RemoveRange(readingsMark, result.Readings.Count - readingsMark);
             result.Rejections.RemoveRange(mark, result.Rejections.Count - mark);
             result.Rejections.Add(new Rejection(RejectionCodes.MalformedJson, "a string of the record holds an unpaired UTF-16 surrogate escape", index));
         }
@@ -113,29 +115,30 @@ public sealed class NativeJsonDecoder : IPayloadDecoder
         JsonElement? readings = null;
         foreach (var property in record.EnumerateObject())
         {
-            switch (property.Name)
+            // Compared as UTF-8: no string is made for the names of every record.
+            if (property.NameEquals("ts"u8))
             {
-                case "ts":
-                    if (!Timestamps.TryParse(property.Value, out var ts, out var tsError))
-                    {
-                        result.Rejections.Add(new Rejection(RejectionCodes.InvalidTimestamp, tsError, index));
-                        return;
-                    }
+                if (!Timestamps.TryParse(property.Value, out var ts, out var tsError))
+                {
+                    result.Rejections.Add(new Rejection(RejectionCodes.InvalidTimestamp, tsError, index));
+                    return;
+                }
 
-                    timestamp = ts;
-                    break;
-                case "seq":
-                    if (property.Value.ValueKind != JsonValueKind.Number || !property.Value.TryGetInt64(out var s) || s < 0)
-                    {
-                        result.Rejections.Add(new Rejection(RejectionCodes.InvalidShape, "seq must be a non-negative integer", index));
-                        return;
-                    }
+                timestamp = ts;
+            }
+            else if (property.NameEquals("seq"u8))
+            {
+                if (property.Value.ValueKind != JsonValueKind.Number || !property.Value.TryGetInt64(out var s) || s < 0)
+                {
+                    result.Rejections.Add(new Rejection(RejectionCodes.InvalidShape, "seq must be a non-negative integer", index));
+                    return;
+                }
 
-                    seq = s;
-                    break;
-                case "readings":
-                    readings = property.Value;
-                    break;
+                seq = s;
+            }
+            else if (property.NameEquals("readings"u8))
+            {
+                readings = property.Value;
             }
         }
 
@@ -146,15 +149,19 @@ public sealed class NativeJsonDecoder : IPayloadDecoder
             return;
         }
 
-        var found = new Dictionary<string, double>(StringComparer.Ordinal);
-        var refused = new HashSet<string>(StringComparer.Ordinal);
+        // The record's readings go straight into the result (from `first` on); a repeated metric
+        // takes its earlier reading out again. Past a few metrics, a set finds repeats, so that a
+        // record of thousands of keys costs no quadratic search.
+        var first = result.Readings.Count;
+        var found = values.GetPropertyCount() > LinearSearchLimit ? new HashSet<string>(StringComparer.Ordinal) : null;
+        HashSet<string>? refused = null;
         foreach (var entry in values.EnumerateObject())
         {
             var metric = profile.MapField(entry.Name);
-            if (found.Remove(metric) || refused.Contains(metric))
+            if (refused?.Contains(metric) == true || RemoveFound(result.Readings, first, found, metric))
             {
                 // A repeated key keeps neither value: which one the node meant is unknowable.
-                if (refused.Add(metric))
+                if ((refused ??= new HashSet<string>(StringComparer.Ordinal)).Add(metric))
                 {
                     result.Rejections.Add(new Rejection(RejectionCodes.DuplicateMetric, $"metric '{metric}' appears more than once in one record", index, metric));
                 }
@@ -169,7 +176,7 @@ public sealed class NativeJsonDecoder : IPayloadDecoder
                     $"value of '{metric}' must be a JSON number, not {Describe(entry.Value.ValueKind)}",
                     index,
                     metric));
-                refused.Add(metric);
+                (refused ??= new HashSet<string>(StringComparer.Ordinal)).Add(metric);
                 continue;
             }
 
@@ -181,23 +188,41 @@ public sealed class NativeJsonDecoder : IPayloadDecoder
                     $"value of '{metric}' ({Shorten(entry.Value.GetRawText())}) is not a finite number",
                     index,
                     metric));
-                refused.Add(metric);
+                (refused ??= new HashSet<string>(StringComparer.Ordinal)).Add(metric);
                 continue;
             }
 
-            found[metric] = value;
-        }
-
-        if (found.Count == 0 && refused.Count == 0)
-        {
-            result.Rejections.Add(new Rejection(RejectionCodes.InvalidShape, "readings is empty", index));
-            return;
-        }
-
-        foreach (var (metric, value) in found)
-        {
+            found?.Add(metric);
             result.Readings.Add(new DecodedReading(address, metric, value, timestamp, seq, index));
         }
+
+        if (result.Readings.Count == first && refused is null)
+        {
+            result.Rejections.Add(new Rejection(RejectionCodes.InvalidShape, "readings is empty", index));
+        }
+    }
+
+    /// <summary>Up to this many metrics in a record, repeats are found by looking through its readings.</summary>
+    private const int LinearSearchLimit = 16;
+
+    /// <summary>Takes the record's earlier reading of <paramref name="metric"/> out of the result; false when there is none.</summary>
+    private static bool RemoveFound(List<DecodedReading> readings, int first, HashSet<string>? found, string metric)
+    {
+        if (found is not null && !found.Remove(metric))
+        {
+            return false;
+        }
+
+        for (var i = first; i < readings.Count; i++)
+        {
+            if (string.Equals(readings[i].Metric, metric, StringComparison.Ordinal))
+            {
+                readings.RemoveAt(i);
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";

@@ -349,6 +349,24 @@ public sealed class NativeJsonDecoderTests
         Assert.Empty(result.Readings);
     }
 
+    [Theory]
+    [InlineData(5)]
+    [InlineData(40)]
+    public void Repeats_are_found_in_small_and_large_records_alike(int metrics)
+    {
+        // m3 three times, m1 twice, the others once; large records find repeats by a set.
+        var keys = Enumerable.Range(0, metrics).Select(i => $"m{i}").Concat(["m3", "m1", "m3"]);
+        var json = "{\"ts\": 1764316800000, \"readings\": {" + string.Join(", ", keys.Select((k, i) => $"\"{k}\": {i}")) + "}}";
+
+        var result = Decode(json);
+
+        Assert.Equal(["m1", "m3"], result.Rejections.Select(r => r.Metric).Order(StringComparer.Ordinal));
+        Assert.All(result.Rejections, r => Assert.Equal(RejectionCodes.DuplicateMetric, r.Code));
+        Assert.Equal(
+            Enumerable.Range(0, metrics).Select(i => $"m{i}").Where(k => k is not ("m3" or "m1")).Order(StringComparer.Ordinal),
+            result.Readings.Select(r => r.Metric).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public void Duplicate_metric_is_per_record_not_per_batch()
     {
