@@ -33,8 +33,8 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-duration=30
-[ "$quick" -eq 1 ] && duration=15
+duration=30 warmup=8
+[ "$quick" -eq 1 ] && duration=15 warmup=5
 
 ensure_packages mosquitto mosquitto-clients victoria-metrics curl
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -62,10 +62,10 @@ rss_kb() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"; }
 field() { grep -o "$1=[^ ]*" <<<"$2" | head -1 | cut -d= -f2; }
 metric() { curl -sf "http://127.0.0.1:$http_port/metrics" | awk -v m="$1" '$1 == m { printf "%d", $2; f = 1 } END { if (!f) printf "0" }'; }
 
-# load NAME RATE READINGS: the generator at RATE msg/s for the case's duration; prints its summary line.
+# load NAME RATE READINGS [SECONDS]: the generator at RATE msg/s for SECONDS (the case's duration); prints its summary line.
 load() {
   dotnet "$generator" load --host 127.0.0.1 --port "$mqtt_port" --qos 1 --connections 4 --devices 10000 \
-    --rate "$2" --duration "${duration}s" --readings-per-message "$3" --client-id-prefix "bench-$1" 2>/dev/null
+    --rate "$2" --duration "${4:-$duration}s" --readings-per-message "$3" --client-id-prefix "bench-$1" 2>/dev/null
 }
 
 # window FILE TOTAL: from samples "time count cpu rss", the rate, CPU per message and peak RSS over 10-90 % of TOTAL.
@@ -80,15 +80,22 @@ window() {
     }' "$1"
 }
 
-# quantile Q: from the service's publish_to_stored histogram, in milliseconds (linear within a bucket).
+# buckets: the publish_to_stored histogram's cumulative bucket counts, one "le count" per line.
+buckets() {
+  curl -sf "http://127.0.0.1:$http_port/metrics" | awk '/^ecomonitor_publish_to_stored_seconds_bucket/ {
+    match($0, /le="[^"]*"/); print substr($0, RSTART + 4, RLENGTH - 5), $NF + 0 }'
+}
+
+# quantile Q BEFORE: from the histogram's growth since the snapshot BEFORE (a file of buckets), in
+# milliseconds (linear within a bucket): the measured load only, not the warm-up.
 quantile() {
-  curl -sf "http://127.0.0.1:$http_port/metrics" | awk -v q="$1" '
-    /^ecomonitor_publish_to_stored_seconds_bucket/ {
-      match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5)
-      n++; bound[n] = (le == "+Inf") ? -1 : le + 0; count[n] = $NF + 0
+  buckets | awk -v q="$1" -v before="$2" '
+    BEGIN { while ((getline line < before) > 0) { split(line, f, " "); base[f[1]] = f[2] } }
+    {
+      n++; bound[n] = ($1 == "+Inf") ? -1 : $1 + 0; count[n] = $2 - base[$1]
     }
     END {
-      total = count[n]; if (total == 0) { print "0"; exit }
+      total = count[n]; if (total <= 0) { print "0"; exit }
       prev_b = 0; prev_c = 0
       for (i = 1; i <= n; i++) {
         if (count[i] >= q * total) {
@@ -100,6 +107,9 @@ quantile() {
       }
     }'
 }
+
+# acked: the service's acknowledged messages so far.
+acked() { metric ecomonitor_messages_acknowledged_total; }
 
 report=()
 run_case() {
@@ -127,10 +137,21 @@ run_case() {
     --Logging:LogLevel:Default=Warning "${service_extra[@]}" >"$work/service-$name.log" 2>&1 &
   service_pid=$!
   wait_until 60 "EcoMonitor to be ready" curl -sf "http://127.0.0.1:$http_port/health/ready"
+
+  # Warm-up: a quarter of the rate for a few seconds, drained, so that the figures are of the
+  # steady state (the JIT's tiering done, pools and sessions made), as a running service is.
+  line=$(load "warm-$name" "$((rate / 4))" "$readings" "$warmup")
+  local warm_sent
+  warm_sent=$(field messages "$line")
+  wait_until 120 "EcoMonitor to drain the warm-up" bash -c "[ \"\$(curl -sf http://127.0.0.1:$http_port/metrics | awk '\$1 == \"ecomonitor_messages_acknowledged_total\" { printf \"%d\", \$2 }')\" -ge $warm_sent ]" || true
+  local base
+  base=$(acked)
+  buckets >"$work/buckets-$name"
+
   local samples="$work/samples-$name"
   : >"$samples"
   ( while kill -0 "$service_pid" 2>/dev/null; do
-      echo "$(date +%s.%N) $(metric ecomonitor_messages_acknowledged_total) $(cpu_ticks "$service_pid") $(rss_kb "$service_pid")" >>"$samples"
+      echo "$(date +%s.%N) $(( $(acked) - base )) $(cpu_ticks "$service_pid") $(rss_kb "$service_pid")" >>"$samples"
       sleep 0.25
     done ) &
   local sampler=$!
@@ -138,9 +159,9 @@ run_case() {
   sent=$(field messages "$line")
   local achieved
   achieved=$(field achieved_rate "$line")
-  wait_until 180 "EcoMonitor to acknowledge $sent messages" bash -c "[ \"\$(curl -sf http://127.0.0.1:$http_port/metrics | awk '\$1 == \"ecomonitor_messages_acknowledged_total\" { printf \"%d\", \$2 }')\" -ge $sent ]" || true
+  wait_until 180 "EcoMonitor to acknowledge $sent messages" bash -c "[ \"\$(curl -sf http://127.0.0.1:$http_port/metrics | awk '\$1 == \"ecomonitor_messages_acknowledged_total\" { printf \"%d\", \$2 }')\" -ge $((sent + base)) ]" || true
   local p50 p99
-  p50=$(quantile 0.5) p99=$(quantile 0.99)
+  p50=$(quantile 0.5 "$work/buckets-$name") p99=$(quantile 0.99 "$work/buckets-$name")
   kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
   kill -TERM "$service_pid"; wait "$service_pid" 2>/dev/null || true; service_pid=""
 

@@ -105,24 +105,38 @@ public sealed class ReadingValidator(MetricCatalog catalog, ValidationOptions op
     {
         ArgumentNullException.ThrowIfNull(accepted);
         ArgumentNullException.ThrowIfNull(rejections);
-        var pm10 = new Dictionary<(SensorKind, string, string, long), Reading>();
+        // Most messages carry one record of a few readings: its pm10 is found by looking, and the
+        // index is built only for a large batch.
+        var pm10Count = 0;
+        var pm25Count = 0;
         foreach (var reading in accepted)
         {
-            if (reading.Metric == "pm10")
-            {
-                pm10[(reading.Kind, reading.Site, reading.Device, reading.TimestampMs)] = reading;
-            }
+            pm10Count += reading.Metric == "pm10" ? 1 : 0;
+            pm25Count += reading.Metric == "pm25" ? 1 : 0;
         }
 
-        if (pm10.Count == 0)
+        if (pm10Count == 0 || pm25Count == 0)
         {
             return;
         }
 
-        var refused = new HashSet<Reading>(ReferenceEqualityComparer.Instance);
+        Dictionary<(SensorKind, string, string, long), Reading>? pm10 = null;
+        if (pm10Count * pm25Count > 64)
+        {
+            pm10 = [];
+            foreach (var reading in accepted)
+            {
+                if (reading.Metric == "pm10")
+                {
+                    pm10[(reading.Kind, reading.Site, reading.Device, reading.TimestampMs)] = reading;
+                }
+            }
+        }
+
+        HashSet<Reading>? refused = null;
         foreach (var pm25 in accepted)
         {
-            if (pm25.Metric != "pm25" || !pm10.TryGetValue((pm25.Kind, pm25.Site, pm25.Device, pm25.TimestampMs), out var coarse))
+            if (pm25.Metric != "pm25" || FindPm10(pm25) is not { } coarse)
             {
                 continue;
             }
@@ -133,11 +147,37 @@ public sealed class ReadingValidator(MetricCatalog catalog, ValidationOptions op
                 var reason = string.Create(CultureInfo.InvariantCulture, $"pm25 = {pm25.Value} exceeds pm10 = {coarse.Value} beyond the tolerance ({limit:0.##}): PM2.5 is part of PM10");
                 rejections.Add(new Rejection(RejectionCodes.Pm25AbovePm10, reason, Metric: "pm25", Value: pm25.Value));
                 rejections.Add(new Rejection(RejectionCodes.Pm25AbovePm10, reason, Metric: "pm10", Value: coarse.Value));
+                refused ??= new HashSet<Reading>(ReferenceEqualityComparer.Instance);
                 refused.Add(pm25);
                 refused.Add(coarse);
             }
         }
 
+        if (refused is null)
+        {
+            return;
+        }
+
         accepted.RemoveAll(refused.Contains);
+
+        // The last pm10 of the same device and time, as the index (last one wins) would give.
+        Reading? FindPm10(Reading pm25)
+        {
+            if (pm10 is not null)
+            {
+                return pm10.GetValueOrDefault((pm25.Kind, pm25.Site, pm25.Device, pm25.TimestampMs));
+            }
+
+            for (var i = accepted.Count - 1; i >= 0; i--)
+            {
+                var r = accepted[i];
+                if (r.Metric == "pm10" && r.TimestampMs == pm25.TimestampMs && r.Kind == pm25.Kind && r.Site == pm25.Site && r.Device == pm25.Device)
+                {
+                    return r;
+                }
+            }
+
+            return null;
+        }
     }
 }

@@ -60,7 +60,7 @@ internal sealed partial class MqttIngestConsumer(
 
     private readonly MqttOptions _options = options.Value;
     private readonly string[] _published = [.. published.SelectMany(p => p.Filters).Distinct(StringComparer.Ordinal)];
-    private readonly IReadOnlyList<SubscriptionProfile> _profiles = [.. options.Value.EffectiveSubscriptions().Select(s => s.ToProfile())];
+    private readonly SubscriptionProfile[] _profiles = [.. options.Value.EffectiveSubscriptions().Select(s => s.ToProfile())];
     private readonly Channel<string> _reconnectRequests = Channel.CreateBounded<string>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private volatile bool _draining;
 

@@ -76,33 +76,50 @@ internal sealed partial class BatchWriter(
     {
         var started = time.GetTimestamp();
         var readings = 0;
-        while (true)
+
+        // One deadline per batch, made at its first wait: messages that trickle in one by one
+        // each end a wait, and must not each cost a new timer.
+        CancellationTokenSource? timeout = null;
+        CancellationTokenSource? linked = null;
+        try
         {
-            while (batch.Count < _options.BatchMaxMessages && readings < _options.BatchMaxReadings && reader.TryRead(out var envelope))
+            while (true)
             {
-                batch.Add(envelope);
-                readings += envelope.Readings.Count;
-            }
+                while (batch.Count < _options.BatchMaxMessages && readings < _options.BatchMaxReadings && reader.TryRead(out var envelope))
+                {
+                    batch.Add(envelope);
+                    readings += envelope.Readings.Count;
+                }
 
-            var remaining = _options.BatchMaxAge - time.GetElapsedTime(started);
-            if (batch.Count >= _options.BatchMaxMessages || readings >= _options.BatchMaxReadings || remaining <= TimeSpan.Zero)
-            {
-                return;
-            }
+                var remaining = _options.BatchMaxAge - time.GetElapsedTime(started);
+                if (batch.Count >= _options.BatchMaxMessages || readings >= _options.BatchMaxReadings || remaining <= TimeSpan.Zero)
+                {
+                    return;
+                }
 
-            using var timeout = new CancellationTokenSource(remaining, time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
-            try
-            {
-                if (!await reader.WaitToReadAsync(linked.Token))
+                if (timeout is null)
+                {
+                    timeout = new CancellationTokenSource(remaining, time);
+                    linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
+                }
+
+                try
+                {
+                    if (!await reader.WaitToReadAsync(linked!.Token))
+                    {
+                        return;
+                    }
+                }
+                catch (OperationCanceledException) when (timeout.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
                 {
                     return;
                 }
             }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
+        }
+        finally
+        {
+            linked?.Dispose();
+            timeout?.Dispose();
         }
     }
 
