@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The benchmarks (BenchmarkDotNet): builds Release with warnings as errors and runs them. They
-# print figures — mean time and allocated bytes per reading, and the ratio to the baseline of the
-# same run — and assert nothing: speed is reported here, never checked by the test suite.
+# measure the alert engine (Observe, Tick, the state save), the notification outbox, the audit log
+# and the ingest hot path stage by stage (receive, decode per format, validate, duplicate
+# tracking, line protocol, store write; docs/performance.md#hot-path-benchmarks). They print
+# figures — mean time and allocated bytes per operation (a reading, a message, a tick: each
+# class's comment says which), and the ratio to the baseline of the same run — and assert
+# nothing: speed is reported here, never checked by the test suite.
 #
-#   deploy/local/bench.sh                                 every benchmark, default job (~10 min)
-#   deploy/local/bench.sh --filter '*' --job short        quicker, rougher (~3 min)
+#   deploy/local/bench.sh                                 every benchmark, default job (~20 min)
+#   deploy/local/bench.sh --filter '*' --job short        quicker, rougher (~6 min)
 #   deploy/local/bench.sh --filter '*Observe*' --job dry  one pass, to see that it runs
 #   deploy/local/bench.sh --describe                      the workload: rules, states, transitions
 #
