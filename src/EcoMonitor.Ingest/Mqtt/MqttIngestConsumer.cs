@@ -356,7 +356,10 @@ internal sealed partial class MqttIngestConsumer(
             metrics.MessagesRedelivered.Inc();
         }
 
-        var incoming = new IncomingMessage(message.Topic, message.Payload.ToArray(), time.GetUtcNow());
+        // MQTTnet gives every publish its own array (its decoder copies the payload out of the
+        // packet), never reused: the message may keep it without a copy.
+        var payload = message.Payload;
+        var incoming = new IncomingMessage(message.Topic, payload.IsSingleSegment ? payload.First : payload.ToArray(), time.GetUtcNow());
         var profile = ProfileFor(message.Topic);
         var progress = new HandlingProgress();
         var connection = Volatile.Read(ref _connection);

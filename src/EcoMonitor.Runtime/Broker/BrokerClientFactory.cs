@@ -11,7 +11,8 @@ namespace EcoMonitor.Runtime.Broker;
 /// </summary>
 public sealed class BrokerClientFactory(ILoggerFactory loggers)
 {
-    private readonly MqttClientFactory _factory = new(new MqttNetLogBridge(loggers.CreateLogger("MQTTnet")));
+    // Every client reads its socket through a buffer (BufferedReadChannel).
+    private readonly MqttClientFactory _factory = new(new MqttNetLogBridge(loggers.CreateLogger("MQTTnet")), new BufferedClientAdapterFactory());
 
     /// <summary>
     /// The socket buffers of a client that receives a lot (docs/performance.md#known-limits).
