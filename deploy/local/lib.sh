@@ -82,9 +82,17 @@ CONF
   wait_until 15 "mosquitto" bash -c "exec 3<>/dev/tcp/127.0.0.1/$mqtt_port"
 
   vm_port=$(free_port)
+  start_bench_store "$work"
+}
+
+# start_bench_store WORK: VictoriaMetrics on vm_port with its data in WORK/vm (again, after a
+# benchmark stopped it); sets vm_pid and appends it to pids.
+start_bench_store() {
+  local work=$1
   victoria-metrics -storageDataPath="$work/vm" -httpListenAddr="127.0.0.1:$vm_port" \
     -dedup.minScrapeInterval=1ms -retentionPeriod=100y -search.latencyOffset=0s -loggerLevel=WARN \
-    >"$work/victoria-metrics.log" 2>&1 &
-  pids+=($!)
+    >>"$work/victoria-metrics.log" 2>&1 &
+  vm_pid=$!
+  pids+=($vm_pid)
   wait_until 30 "victoria-metrics" curl -sf "http://127.0.0.1:$vm_port/health"
 }
