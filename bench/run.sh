@@ -41,7 +41,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 duration=30 warmup=8 outage=60
-[ "$quick" -eq 1 ] && duration=12 warmup=4 outage=20
+[ "$quick" -eq 1 ] && duration=10 warmup=3 outage=15
 wants() { [[ ",$only," == *",$1,"* ]]; }
 
 ensure_packages mosquitto mosquitto-clients victoria-metrics curl python3
@@ -276,11 +276,11 @@ if wants one || { [ -z "${BENCH_RATE1:-}" ] && { wants half || wants outage; }; 
 fi
 
 if wants fifty; then
-  echo "==> case fifty: 3000 msg/s requested for ${duration}s, 50 readings per message, QoS 1"
-  broker50=$(baseline fifty 3000 50)
-  warm_rate=3000 warm_readings=50
+  echo "==> case fifty: 5000 msg/s requested for ${duration}s, 50 readings per message, QoS 1"
+  broker50=$(baseline fifty 5000 50)
+  warm_rate=5000 warm_readings=50
   start_service fifty
-  measure fifty 3000 50
+  measure fifty 5000 50
   stop_service
   ratio=$(awk -v a="$stored" -v b="$broker50" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
   echo "    service: $stored msg/s stored ($((stored * 50)) readings/s), ratio $ratio, p50 ${p50} ms, p99 ${p99} ms, RSS $rss MB, CPU $cpu µs/msg; generator outran it: $outran"

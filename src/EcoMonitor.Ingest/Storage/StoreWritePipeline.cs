@@ -60,9 +60,13 @@ internal sealed partial class StoreWritePipeline
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
                 ShouldHandle = transient,
+                // A short window: a busy service writes dozens of batches a second while the
+                // store is up, and a failing batch takes about a second of retries; over a long
+                // window the old successes keep the ratio low for most of an outage
+                // (docs/decisions.md, "Store writes").
                 FailureRatio = 0.5,
-                MinimumThroughput = 4,
-                SamplingDuration = TimeSpan.FromSeconds(30),
+                MinimumThroughput = 2,
+                SamplingDuration = TimeSpan.FromSeconds(5),
                 BreakDuration = influx.BreakDuration,
                 OnOpened = args =>
                 {

@@ -15,7 +15,7 @@ public sealed class BrokerClientFactory(ILoggerFactory loggers)
     private readonly MqttClientFactory _factory = new(new MqttNetLogBridge(loggers.CreateLogger("MQTTnet")), new BufferedClientAdapterFactory());
 
     /// <summary>
-    /// The socket buffers of a client that receives a lot (docs/performance.md#known-limits).
+    /// The socket buffers of a client that receives a lot (docs/performance.md#known-limits-and-what-was-fixed).
     /// MQTTnet sizes them at 8 KiB before it connects, which also turns TCP window scaling off:
     /// a receiver that falls behind on messages of a few KiB then takes a few of them per delayed
     /// ACK (200 ms) and crawls, with its CPU idle, however fast it could handle them.
