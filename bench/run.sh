@@ -230,8 +230,10 @@ baseline() {
   sent=$(field messages "$line")
   wait_until 120 "mosquitto_sub to receive $sent messages" bash -c "[ \$(wc -l <'$work/sub-$name.txt') -ge $sent ]" || true
   kill "$sub_pid" 2>/dev/null || true; wait "$sub_pid" 2>/dev/null || true; sub_pid=""
-  echo "    baseline: mosquitto_sub drained $(awk -v total="$sent" '{ t[NR] = $1 } END { a = int(0.1 * total); b = int(0.9 * total); if (b > NR) b = NR; if (b <= a) { print 0; exit } printf "%.0f", (b - a) / (t[b] - t[a]) }' "$work/sub-$name.txt") msg/s (generator: $(field achieved_rate "$line") msg/s achieved)" >&2
-  awk -v total="$sent" '{ t[NR] = $1 } END { a = int(0.1 * total); b = int(0.9 * total); if (b > NR) b = NR; if (b <= a) { print 0; exit } printf "%.0f", (b - a) / (t[b] - t[a]) }' "$work/sub-$name.txt"
+  local drained
+  drained=$(awk -v total="$sent" '{ t[NR] = $1 } END { a = int(0.1 * total); b = int(0.9 * total); if (b > NR) b = NR; if (b <= a) { print 0; exit } printf "%.0f", (b - a) / (t[b] - t[a]) }' "$work/sub-$name.txt")
+  echo "    baseline: mosquitto_sub drained $drained msg/s (generator: $(field achieved_rate "$line") msg/s achieved)" >&2
+  echo "$drained"
 }
 
 # measure NAME RATE READINGS: the load against the running service, sampled every 0.25 s; sets
