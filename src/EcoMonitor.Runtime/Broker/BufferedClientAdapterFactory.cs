@@ -9,7 +9,7 @@ namespace EcoMonitor.Runtime.Broker;
 
 /// <summary>
 /// MQTTnet's own client adapter (the same formatter, fragmentation and inspector settings as its
-/// <see cref="MqttClientAdapterFactory"/>) over a <see cref="BufferedReadChannel"/>.
+/// <see cref="MqttClientAdapterFactory"/>) over a <see cref="BufferedChannel"/>.
 /// </summary>
 internal sealed class BufferedClientAdapterFactory : IMqttClientAdapterFactory
 {
@@ -18,7 +18,7 @@ internal sealed class BufferedClientAdapterFactory : IMqttClientAdapterFactory
         ArgumentNullException.ThrowIfNull(options);
         IMqttChannel channel = options.ChannelOptions switch
         {
-            MqttClientTcpOptions => new BufferedReadChannel(new MqttTcpChannel(options)),
+            MqttClientTcpOptions => new BufferedChannel(new MqttTcpChannel(options)),
             MqttClientWebSocketOptions webSocket => new MqttWebSocketChannel(webSocket),
             _ => throw new NotSupportedException($"MQTT channel options {options.ChannelOptions?.GetType().Name} are not supported."),
         };
