@@ -17,9 +17,9 @@
 #   half    1 reading per message at half the rate the service stored in `one`, with a threshold
 #           rule on probe devices and a webhook: publish→stored and publish→notification p99.
 #   outage  1 reading per message at three quarters of that rate; the store is stopped for 60 s
-#           (20 s with --quick) and started again; RSS and the spool sampled every second, and
+#           (12 s with --quick) and started again; RSS and the spool sampled every second, and
 #           the time the spool takes to drain while live traffic goes on.
-# --quick runs each load for 12 s (under 5 minutes in all); without it, 30 s.
+# --quick runs each load for 8 s (about 5 minutes in all, with the build); without it, 30 s.
 # The last line is machine-readable:
 #   ratio=R batched_readings_per_s=N p99_stored_ms=L rss_mb=M cpu_us_per_msg=C
 # (ratio, RSS and CPU of the 1-reading case; readings per second of the 50-reading case; p99 of
@@ -41,7 +41,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 duration=30 warmup=8 outage=60
-[ "$quick" -eq 1 ] && duration=10 warmup=3 outage=15
+[ "$quick" -eq 1 ] && duration=8 warmup=3 outage=12
 wants() { [[ ",$only," == *",$1,"* ]]; }
 
 ensure_packages mosquitto mosquitto-clients victoria-metrics curl python3
