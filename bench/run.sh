@@ -19,7 +19,7 @@
 #   outage  1 reading per message at three quarters of that rate; the store is stopped for 60 s
 #           (12 s with --quick) and started again; RSS and the spool sampled every second, and
 #           the time the spool takes to drain while live traffic goes on.
-# --quick runs each load for 8 s (about 5 minutes in all, with the build); without it, 30 s.
+# --quick runs each load for 8 s (under 5 minutes in all, with the build); without it, 30 s.
 # The last line is machine-readable:
 #   ratio=R batched_readings_per_s=N p99_stored_ms=L rss_mb=M cpu_us_per_msg=C
 # (ratio, RSS and CPU of the 1-reading case; readings per second of the 50-reading case; p99 of
