@@ -11,7 +11,7 @@ namespace EcoMonitor.Runtime.Broker;
 /// </summary>
 public sealed class BrokerClientFactory(ILoggerFactory loggers)
 {
-    // Every client reads and writes its socket through buffers (BufferedChannel).
+    // Every client reads its socket through a buffer (BufferedChannel).
     private readonly MqttClientFactory _factory = new(new MqttNetLogBridge(loggers.CreateLogger("MQTTnet")), new BufferedClientAdapterFactory());
 
     /// <summary>
