@@ -264,30 +264,28 @@ measure() {
 report=()
 broker1="" stored1="${BENCH_RATE1:-}"
 
-if wants one || { [ -z "${BENCH_RATE1:-}" ] && { wants half || wants outage; }; }; then
-  echo "==> case one: 20000 msg/s requested for ${duration}s, 1 reading per message, QoS 1"
-  broker1=$(baseline one 20000 1)
-  warm_rate=20000 warm_readings=1
-  start_service one
-  measure one 20000 1
+# with_baseline NAME RATE READINGS: the broker's baseline, then the service on the same load;
+# reports the case and sets broker_rate.
+with_baseline() {
+  local name=$1 rate=$2 readings=$3
+  echo "==> case $name: $rate msg/s requested for ${duration}s, $readings reading(s) per message, QoS 1"
+  broker_rate=$(baseline "$name" "$rate" "$readings")
+  warm_rate=$rate warm_readings=$readings
+  start_service "$name"
+  measure "$name" "$rate" "$readings"
   stop_service
-  stored1=$stored
-  ratio=$(awk -v a="$stored" -v b="$broker1" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-  echo "    service: $stored msg/s stored, ratio $ratio, p50 ${p50} ms, p99 ${p99} ms, RSS $rss MB, CPU $cpu µs/msg; generator outran it: $outran"
-  report+=("one 1 $broker1 $stored $ratio $p50 $p99 - $rss $cpu")
+  local ratio
+  ratio=$(awk -v a="$stored" -v b="$broker_rate" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+  echo "    service: $stored msg/s stored ($((stored * readings)) readings/s), ratio $ratio, p50 ${p50} ms, p99 ${p99} ms, RSS $rss MB, CPU $cpu µs/msg; generator outran it: $outran"
+  report+=("$name $readings $broker_rate $stored $ratio $p50 $p99 - $rss $cpu")
+}
+
+if wants one || { [ -z "${BENCH_RATE1:-}" ] && { wants half || wants outage; }; }; then
+  with_baseline one 20000 1
+  broker1=$broker_rate stored1=$stored
 fi
 
-if wants fifty; then
-  echo "==> case fifty: 5000 msg/s requested for ${duration}s, 50 readings per message, QoS 1"
-  broker50=$(baseline fifty 5000 50)
-  warm_rate=5000 warm_readings=50
-  start_service fifty
-  measure fifty 5000 50
-  stop_service
-  ratio=$(awk -v a="$stored" -v b="$broker50" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-  echo "    service: $stored msg/s stored ($((stored * 50)) readings/s), ratio $ratio, p50 ${p50} ms, p99 ${p99} ms, RSS $rss MB, CPU $cpu µs/msg; generator outran it: $outran"
-  report+=("fifty 50 $broker50 $stored $ratio $p50 $p99 - $rss $cpu")
-fi
+if wants fifty; then with_baseline fifty 5000 50; fi
 
 if wants rules; then
   echo "==> case rules: 20000 msg/s requested for ${duration}s, 1 reading per message, 1,000 alert rules"

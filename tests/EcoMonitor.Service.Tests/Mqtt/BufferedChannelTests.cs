@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using EcoMonitor.Runtime.Broker;
-using EcoMonitor.Service.Tests.Fixtures;
 using MQTTnet.Channel;
 
 namespace EcoMonitor.Service.Tests.Mqtt;
@@ -14,8 +13,6 @@ namespace EcoMonitor.Service.Tests.Mqtt;
 /// </summary>
 public sealed class BufferedChannelTests
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
-
     [Fact]
     public async Task Small_reads_are_served_from_one_read_of_the_socket()
     {
@@ -44,25 +41,12 @@ public sealed class BufferedChannelTests
         Assert.Equal(0, await channel.ReadAsync(new byte[16], 0, 16, TestContext.Current.CancellationToken));
     }
 
-    /// <summary>An inner channel that serves scripted reads and records sends.</summary>
+    /// <summary>An inner channel that serves scripted reads; writes are not used here.</summary>
     private sealed class ScriptedChannel : IMqttChannel
     {
         public Queue<byte[]> Incoming { get; } = new();
 
-        public List<byte> Sent { get; } = [];
-
         public int Reads { get; private set; }
-
-        public int Sends { get; private set; }
-
-        public int? DisconnectedAfterSends { get; private set; }
-
-        public bool Disposed { get; private set; }
-
-        /// <summary>While set and not completed, a send waits for it.</summary>
-        public TaskCompletionSource? SendGate { get; init; }
-
-        public Exception? SendFailure { get; init; }
 
         public X509Certificate2 ClientCertificate => null!;
 
@@ -74,11 +58,7 @@ public sealed class BufferedChannelTests
 
         public Task ConnectAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public Task DisconnectAsync(CancellationToken cancellationToken)
-        {
-            DisconnectedAfterSends = Sends;
-            return Task.CompletedTask;
-        }
+        public Task DisconnectAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
         {
@@ -93,25 +73,10 @@ public sealed class BufferedChannelTests
             return Task.FromResult(n);
         }
 
-        public async Task WriteAsync(ReadOnlySequence<byte> buffer, bool isEndOfPacket, CancellationToken cancellationToken)
+        public Task WriteAsync(ReadOnlySequence<byte> buffer, bool isEndOfPacket, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public void Dispose()
         {
-            if (SendGate is { } gate)
-            {
-                await gate.Task;
-            }
-
-            if (SendFailure is { } failure)
-            {
-                throw failure;
-            }
-
-            lock (Sent)
-            {
-                Sends++;
-                Sent.AddRange(buffer.ToArray());
-            }
         }
-
-        public void Dispose() => Disposed = true;
     }
 }

@@ -20,8 +20,7 @@ public sealed class StoreWritePipelineTests
     [Fact]
     public async Task After_a_busy_minute_of_successes_failing_batches_still_open_the_circuit_within_seconds()
     {
-        var influx = new InfluxOptions { RetryAttempts = 3, BreakDuration = TimeSpan.FromSeconds(5) };
-        var pipeline = new StoreWritePipeline(MsOptions.Create(influx), _time, NullLogger<StoreWritePipeline>.Instance, new IngestMetrics(new RuntimeMetrics()), new StoreHealth());
+        var pipeline = Pipeline(Influx);
 
         // A minute of 20 stored batches a second, as a busy service writes them.
         for (var i = 0; i < 1200; i++)
@@ -33,14 +32,7 @@ public sealed class StoreWritePipelineTests
         var outageStarted = _time.GetUtcNow();
         for (var batch = 0; batch <= 30; batch++)
         {
-            var write = pipeline.Live.ExecuteAsync(_ => throw new HttpRequestException("Connection refused"), TestContext.Current.CancellationToken).AsTask();
-            for (var i = 0; i < 200 && !write.IsCompleted; i++)
-            {
-                _time.Advance(TimeSpan.FromMilliseconds(100));
-                await Task.Yield();
-            }
-
-            if (await Assert.ThrowsAnyAsync<Exception>(() => write) is BrokenCircuitException)
+            if (await FailedBatchAsync(pipeline, _ => throw new HttpRequestException("Connection refused")) is BrokenCircuitException)
             {
                 // A failing batch takes about a second of retries: a few of them, not the 25 or
                 // more a 30 s window full of successes needed.
@@ -55,8 +47,8 @@ public sealed class StoreWritePipelineTests
     [Fact]
     public async Task Batches_that_keep_failing_open_the_circuit_and_the_next_fails_at_once_without_a_write()
     {
-        var influx = new InfluxOptions { RetryAttempts = 3, BreakDuration = TimeSpan.FromSeconds(5) };
-        var pipeline = new StoreWritePipeline(MsOptions.Create(influx), _time, NullLogger<StoreWritePipeline>.Instance, new IngestMetrics(new RuntimeMetrics()), new StoreHealth());
+        var influx = Influx;
+        var pipeline = Pipeline(influx);
         var writes = 0;
         ValueTask Refused(CancellationToken _)
         {
@@ -68,15 +60,7 @@ public sealed class StoreWritePipelineTests
         while (failedBatches < 10)
         {
             var before = writes;
-            var batch = pipeline.Live.ExecuteAsync(Refused, TestContext.Current.CancellationToken).AsTask();
-            for (var i = 0; i < 200 && !batch.IsCompleted; i++)
-            {
-                _time.Advance(TimeSpan.FromMilliseconds(100));
-                await Task.Yield();
-            }
-
-            var failure = await Assert.ThrowsAnyAsync<Exception>(() => batch);
-            if (failure is BrokenCircuitException)
+            if (await FailedBatchAsync(pipeline, Refused) is BrokenCircuitException)
             {
                 Assert.Equal(before, writes);
                 Assert.InRange(failedBatches, 2, 4);
@@ -88,5 +72,23 @@ public sealed class StoreWritePipelineTests
         }
 
         Assert.Fail($"the circuit never opened: {failedBatches} batches each tried {1 + influx.RetryAttempts} writes");
+    }
+
+    private static InfluxOptions Influx => new() { RetryAttempts = 3, BreakDuration = TimeSpan.FromSeconds(5) };
+
+    private StoreWritePipeline Pipeline(InfluxOptions influx) =>
+        new(MsOptions.Create(influx), _time, NullLogger<StoreWritePipeline>.Instance, new IngestMetrics(new RuntimeMetrics()), new StoreHealth());
+
+    /// <summary>One live batch whose writes fail, its retry delays run on the fake clock; what it ended with.</summary>
+    private async Task<Exception> FailedBatchAsync(StoreWritePipeline pipeline, Func<CancellationToken, ValueTask> write)
+    {
+        var batch = pipeline.Live.ExecuteAsync(write, TestContext.Current.CancellationToken).AsTask();
+        for (var i = 0; i < 200 && !batch.IsCompleted; i++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.Yield();
+        }
+
+        return await Assert.ThrowsAnyAsync<Exception>(() => batch);
     }
 }
