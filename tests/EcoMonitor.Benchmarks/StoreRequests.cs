@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using EcoMonitor.Ingest.Storage;
 using InfluxDB.Client;
 using InfluxDB.Client.Api.Domain;
@@ -80,19 +79,17 @@ internal sealed class DrainingHandler : HttpMessageHandler
 }
 
 /// <summary>
-/// What <see cref="InfluxPointWriter"/> sends (InfluxDB v2 API, <c>Influx:Version</c> 2, the
-/// default): the same client library, options and call, but over an <see cref="HttpClient"/> of
-/// ours. The writer builds its client from <see cref="InfluxOptions"/> alone, with no way to hand
-/// it a message handler, so the benchmark makes the same call itself; the writer's own code beyond
-/// the call only classifies failures, which a 204 never reaches.
+/// The v2 write as InfluxDB.Client makes it (the service's writer until it was written on
+/// <see cref="HttpClient"/>, docs/decisions.md "The store's client"): the library's options and
+/// call over an <see cref="HttpClient"/> of ours, kept as the comparison for the writer's figures.
 /// </summary>
-internal sealed class InfluxV2Requests : IPointWriter, IDisposable
+internal sealed class InfluxClientRequests : IPointWriter, IDisposable
 {
     private readonly InfluxDBClient _client;
     private readonly WriteApiAsync _writeApi;
     private readonly InfluxOptions _options;
 
-    public InfluxV2Requests(InfluxOptions options, HttpMessageHandler handler)
+    public InfluxClientRequests(InfluxOptions options, HttpMessageHandler handler)
     {
         _options = options;
         var clientOptions = new InfluxDBClientOptions(options.Url)
@@ -115,24 +112,4 @@ internal sealed class InfluxV2Requests : IPointWriter, IDisposable
         _writeApi.WriteRecordsAsync(lines, WritePrecision.Ms, _options.Bucket, _options.Org, cancellationToken);
 
     public void Dispose() => _client.Dispose();
-}
-
-/// <summary>
-/// What <see cref="InfluxV1PointWriter"/> sends (<c>/write</c>, <c>Influx:Version</c> 1): the lines
-/// joined into one string body, posted. The writer makes its own <see cref="HttpClient"/>, so its
-/// success path is repeated here over one of ours; keep the two alike.
-/// </summary>
-internal sealed class InfluxV1Requests(InfluxOptions options, HttpMessageHandler handler) : IPointWriter, IDisposable
-{
-    private readonly HttpClient _http = new(handler, disposeHandler: false) { Timeout = options.Timeout };
-    private readonly Uri _write = new(new Uri(options.Url.TrimEnd('/') + "/"), "write?db=" + Uri.EscapeDataString(options.Bucket) + "&precision=ms");
-
-    public async Task WriteAsync(IReadOnlyList<string> lines, CancellationToken cancellationToken)
-    {
-        using var content = new StringContent(string.Join('\n', lines), Encoding.UTF8, "text/plain");
-        using var response = await _http.PostAsync(_write, content, cancellationToken);
-        response.EnsureSuccessStatusCode();
-    }
-
-    public void Dispose() => _http.Dispose();
 }

@@ -26,8 +26,9 @@ namespace EcoMonitor.Benchmarks;
 /// </summary>
 /// <remarks>
 /// <para><see cref="BatchWriter"/>'s assembly (its private <c>FlushAsync</c>) is repeated in
-/// <see cref="Lines(List{IngestEnvelope})"/>; the requests are <see cref="InfluxV1Requests"/> and
-/// <see cref="InfluxV2Requests"/>, which say why they stand in for the service's point writers.</para>
+/// <see cref="Lines(List{IngestEnvelope})"/>; the requests are the service's own
+/// <see cref="InfluxPointWriter"/> for each API over the draining handler, and, for comparison,
+/// the same v2 write through InfluxDB.Client (<see cref="InfluxClientRequests"/>).</para>
 /// <para>The write path case queues the envelopes on an <see cref="IngestQueue"/> and waits until the
 /// writer has acknowledged every one, so it also has the queue, the resilience pipeline, the metrics
 /// and a thread hop; its clock is a fake that never moves, so batches close by count, as under load,
@@ -43,8 +44,9 @@ public class StoreWriteBenchmarks
     private readonly DrainingHandler _handler = new();
     private IngestEnvelope[] _envelopes = [];
     private List<IngestEnvelope>[] _batches = [];
-    private InfluxV1Requests _v1 = null!;
-    private InfluxV2Requests _v2 = null!;
+    private InfluxPointWriter _v1 = null!;
+    private InfluxPointWriter _v2 = null!;
+    private InfluxClientRequests _client = null!;
 
     private DirectoryInfo? _data;
     private IngestQueue _queue = null!;
@@ -57,7 +59,7 @@ public class StoreWriteBenchmarks
     [Params(1, 50)]
     public int ReadingsPerMessage { get; set; }
 
-    [GlobalSetup(Targets = [nameof(Lines), nameof(V1Request), nameof(V2Request)])]
+    [GlobalSetup(Targets = [nameof(Lines), nameof(V1Request), nameof(V2Request), nameof(V2ClientRequest)])]
     public void Setup()
     {
         var messages = ReadingsPerMessage == 1
@@ -65,8 +67,9 @@ public class StoreWriteBenchmarks
             : FleetMessages.Records(Readings / ReadingsPerMessage, ReadingsPerMessage);
         _envelopes = [.. messages.Select(m => new IngestEnvelope($"eco/{m[0].Site}/{m[0].Kind.ToName()}/{m[0].Device}", m, Acknowledge, [], Payloads.ReceivedAt))];
         _batches = Batches(_envelopes);
-        _v1 = new InfluxV1Requests(_influx, _handler);
-        _v2 = new InfluxV2Requests(_influx, _handler);
+        _v1 = new InfluxPointWriter(MsOptions.Create(new InfluxOptions { Version = 1, Url = _influx.Url, Token = _influx.Token }), _handler);
+        _v2 = new InfluxPointWriter(MsOptions.Create(_influx), _handler);
+        _client = new InfluxClientRequests(_influx, _handler);
         if (_envelopes.Sum(e => e.Readings.Count) != Readings)
         {
             throw new InvalidOperationException("the envelopes do not hold the readings the benchmark declares");
@@ -117,6 +120,7 @@ public class StoreWriteBenchmarks
 
         _v1.Dispose();
         _v2.Dispose();
+        _client.Dispose();
         _handler.Dispose();
     }
 
@@ -135,8 +139,11 @@ public class StoreWriteBenchmarks
     [Benchmark(OperationsPerInvoke = Readings, Description = "lines + v1 /write request")]
     public int V1Request() => Write(_v1);
 
-    [Benchmark(OperationsPerInvoke = Readings, Description = "lines + v2 client request (InfluxDB.Client)")]
+    [Benchmark(OperationsPerInvoke = Readings, Description = "lines + v2 /api/v2/write request")]
     public int V2Request() => Write(_v2);
+
+    [Benchmark(OperationsPerInvoke = Readings, Description = "lines + v2 request through InfluxDB.Client")]
+    public int V2ClientRequest() => Write(_client);
 
     [Benchmark(OperationsPerInvoke = Readings, Description = "write path: queue → BatchWriter → StoreWriter → v2 → acks")]
     public int WritePath()

@@ -48,11 +48,7 @@ public static class StorageServiceCollectionExtensions
             StoreWritePipeline.ConfigureReplay(builder);
         });
         services.TryAddSingleton(sp => new StoreWritePipeline(sp.GetRequiredService<ResiliencePipelineProvider<string>>()));
-        services.TryAddSingleton<IPointWriter>(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<InfluxOptions>>();
-            return options.Value.Version == 1 ? new InfluxV1PointWriter(options) : new InfluxPointWriter(options);
-        });
+        services.TryAddSingleton<IPointWriter>(sp => new InfluxPointWriter(sp.GetRequiredService<IOptions<InfluxOptions>>()));
         services.TryAddSingleton<StoreWriter>();
         services.TryAddSingleton(sp => new EcoMonitor.Ingest.Storage.Corrections.ReadingCorrector(
             sp.GetRequiredService<IPointWriter>(),

@@ -35,6 +35,9 @@ public sealed class InfluxWriteStandIn : IAsyncDisposable
 
     public Uri Url => new(_app.Urls.First());
 
+    /// <summary>The last request as it came: its query, Authorization and Content-Type headers, declared Content-Length and body size.</summary>
+    public (string Query, string? Authorization, string? ContentType, long? ContentLength, long BodyBytes) Last { get; private set; }
+
     /// <summary>A request holding a line with this text is a partial write: the other lines are stored, 400.</summary>
     public string? RejectLinesContaining { get; set; }
 
@@ -68,8 +71,11 @@ public sealed class InfluxWriteStandIn : IAsyncDisposable
 
     private async Task WriteAsync(HttpContext context)
     {
-        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-        var lines = (await reader.ReadToEndAsync(context.RequestAborted)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+        var request = context.Request;
+        Last = (request.QueryString.Value ?? string.Empty, request.Headers.Authorization.ToString(), request.ContentType, request.ContentLength, body.Length);
+        var lines = Encoding.UTF8.GetString(body.GetBuffer(), 0, (int)body.Length).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var at = _clock.GetUtcNow();
         if (_next.TryDequeue(out var scripted))
         {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using EcoMonitor.Ingest.Mqtt;
 using EcoMonitor.Ingest.Storage;
 using EcoMonitor.Ingest.Storage.Spool;
@@ -44,6 +45,22 @@ public sealed class InfluxAnswersTests : IAsyncLifetime
         Assert.Equal(3, _path.Metrics.ReadingsStored.Value);
         Assert.Equal(0, _path.Metrics.ReadingsSpooled.Value);
         Assert.True(_path.Health.IsHealthy);
+    }
+
+    [Fact]
+    public async Task The_request_is_the_v2_write_APIs_own_with_the_body_as_UTF_8_of_its_declared_length()
+    {
+        string[] lines = ["air,site=s1,device=d1 pm25=12 1000", "alert,rule=粉尘-超标,site=s1 firing=1i 1000", "water,site=s1,device=d2 ph=7.1 1000"];
+        await _writer.WriteAsync(lines, TestContext.Current.CancellationToken);
+
+        var last = _influx.Last;
+        Assert.Equal("?org=eco&bucket=eco&precision=ms", last.Query);
+        Assert.Equal("Token token", last.Authorization);
+        Assert.Equal("text/plain; charset=utf-8", last.ContentType);
+        var bytes = Encoding.UTF8.GetByteCount(string.Join('\n', lines));
+        Assert.Equal(bytes, last.BodyBytes);
+        Assert.Equal(bytes, last.ContentLength);
+        Assert.Equal(lines, _influx.Stored);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace EcoMonitor.Ingest.Storage.Readback;
 /// </summary>
 internal sealed class InfluxQlStoredReadings(InfluxOptions options) : IStoredReadings, IDisposable
 {
-    private readonly HttpClient _http = InfluxV1Http.CreateClient(options);
+    private readonly HttpClient _http = InfluxHttp.CreateClient(options);
     private readonly Uri _query = new(new Uri(options.Url.TrimEnd('/') + "/"), "query");
 
     public async Task<IReadOnlyList<StoredPoint>> ReadAsync(string site, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
