@@ -367,7 +367,10 @@ if wants outage; then
   read -r rss_before rss_outage_max rss_after spool_max < <(awk -v d="$down_at" -v u="$up_at" '
     $1 < d { before = $2 } $1 >= d && $1 <= u { if ($2 > m) m = $2; if ($3 > s) s = $3 } $1 > u { after = $2 }
     END { printf "%.0f %.0f %.0f %.1f\n", before / 1024, m / 1024, after / 1024, s / 1048576 }' "$samples")
-  drain=$((drained_at - up_at))
+  # The drain: from the store's return to the first second the spool was empty again (the load
+  # goes on for another case length, so the wait above ends no sooner than that).
+  drain=$(awk -v u="$up_at" '$1 >= u && $3 == 0 { print $1 - u; found = 1; exit } END { if (!found) print "-" }' "$samples")
+  [ "$drain" = "-" ] && drain=$((drained_at - up_at))
   echo "    RSS ${rss_before} MB before, at most ${rss_outage_max} MB during the outage while the spool grew to ${spool_max} MB, ${rss_after} MB after; the spool drained ${drain} s after the store came back, live traffic flowing"
   echo "    per second (time, RSS kB, spool bytes, acknowledged):"
   awk -v d="$down_at" -v u="$up_at" '{ tag = ($1 >= d && $1 < u) ? " outage" : ""; printf "      %+4d s  %7d kB  %10d B  %8d%s\n", $1 - d, $2, $3, $4, tag }' "$samples"

@@ -74,6 +74,31 @@ public sealed class StoreWritePipelineTests
         Assert.Fail($"the circuit never opened: {failedBatches} batches each tried {1 + influx.RetryAttempts} writes");
     }
 
+    [Fact]
+    public async Task The_replay_tries_again_at_least_every_few_seconds_in_a_long_outage_and_drains_soon_after_the_store_returns()
+    {
+        var pipeline = Pipeline(Influx);
+        var storeBack = _time.GetUtcNow() + TimeSpan.FromSeconds(60);
+        var attempts = new List<DateTimeOffset>();
+        ValueTask Write(CancellationToken _)
+        {
+            attempts.Add(_time.GetUtcNow());
+            return _time.GetUtcNow() < storeBack ? throw new StoreUnavailableException("Connection refused") : ValueTask.CompletedTask;
+        }
+
+        var replay = pipeline.Replay.ExecuteAsync(Write, TestContext.Current.CancellationToken).AsTask();
+        for (var i = 0; i < 2000 && !replay.IsCompleted; i++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.Yield();
+        }
+
+        await replay;
+        var longestWait = attempts.Zip(attempts.Skip(1), (a, b) => b - a).Max();
+        Assert.True(longestWait <= StoreWritePipeline.MaxReplayDelay + TimeSpan.FromMilliseconds(200), $"the replay waited {longestWait} between two tries");
+        Assert.InRange(attempts[^1] - storeBack, TimeSpan.Zero, StoreWritePipeline.MaxReplayDelay + TimeSpan.FromMilliseconds(200));
+    }
+
     private static InfluxOptions Influx => new() { RetryAttempts = 3, BreakDuration = TimeSpan.FromSeconds(5) };
 
     private StoreWritePipeline Pipeline(InfluxOptions influx) =>
