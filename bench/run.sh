@@ -327,7 +327,8 @@ YAML
   : >"$work/notified-ms.txt"
   measure half "$rate" 1
   kill "$probe_pid" 2>/dev/null || true; wait "$probe_pid" 2>/dev/null || true; probe_pid=""
-  sleep 1
+  # The probe's last notifications out of the outbox before the service stops.
+  wait_until 15 "the outbox to empty" bash -c "[ \"\$(curl -sf http://127.0.0.1:$http_port/metrics | awk '/^ecomonitor_notifications_pending/ { n += \$NF } END { printf \"%d\", n }')\" = 0 ]" || true
   stop_service
   kill "$hook_pid" 2>/dev/null || true; wait "$hook_pid" 2>/dev/null || true; hook_pid=""
   read -r notified notify_p50 notify_p99 < <(sort -n "$work/notified-ms.txt" | awk '{ v[NR] = $1 } END { if (!NR) { print "0 0 0"; exit } printf "%d %.0f %.0f\n", NR, v[int(0.5 * (NR - 1)) + 1], v[int(0.99 * (NR - 1)) + 1] }')

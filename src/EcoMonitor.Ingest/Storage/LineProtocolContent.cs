@@ -47,19 +47,19 @@ internal sealed class LineProtocolContent : HttpContent
             for (var i = 0; i < _lines.Count; i++)
             {
                 var line = _lines[i];
-                var newline = i > 0 ? 1 : 0;
-                if (used + newline + Utf8.GetMaxByteCount(line.Length) > buffer.Length)
+                var most = Utf8.GetMaxByteCount(line.Length);
+                if (used + 1 + most > buffer.Length)
                 {
                     await stream.WriteAsync(buffer.AsMemory(0, used), cancellationToken);
                     used = 0;
                 }
 
-                if (newline == 1)
+                if (i > 0)
                 {
                     buffer[used++] = (byte)'\n';
                 }
 
-                if (Utf8.GetMaxByteCount(line.Length) <= buffer.Length - used)
+                if (most <= buffer.Length - used)
                 {
                     used += Utf8.GetBytes(line, buffer.AsSpan(used));
                     continue;

@@ -87,12 +87,7 @@ public sealed class StoreWritePipelineTests
         }
 
         var replay = pipeline.Replay.ExecuteAsync(Write, TestContext.Current.CancellationToken).AsTask();
-        for (var i = 0; i < 2000 && !replay.IsCompleted; i++)
-        {
-            _time.Advance(TimeSpan.FromMilliseconds(100));
-            await Task.Yield();
-        }
-
+        await RunClockUntilDoneAsync(replay, TimeSpan.FromSeconds(200));
         await replay;
         var longestWait = attempts.Zip(attempts.Skip(1), (a, b) => b - a).Max();
         Assert.True(longestWait <= StoreWritePipeline.MaxReplayDelay + TimeSpan.FromMilliseconds(200), $"the replay waited {longestWait} between two tries");
@@ -108,12 +103,17 @@ public sealed class StoreWritePipelineTests
     private async Task<Exception> FailedBatchAsync(StoreWritePipeline pipeline, Func<CancellationToken, ValueTask> write)
     {
         var batch = pipeline.Live.ExecuteAsync(write, TestContext.Current.CancellationToken).AsTask();
-        for (var i = 0; i < 200 && !batch.IsCompleted; i++)
+        await RunClockUntilDoneAsync(batch, TimeSpan.FromSeconds(20));
+        return await Assert.ThrowsAnyAsync<Exception>(() => batch);
+    }
+
+    /// <summary>Moves the fake clock in 100 ms steps, letting the pipeline's delays run out, until the task is done or <paramref name="atMost"/> has passed.</summary>
+    private async Task RunClockUntilDoneAsync(Task task, TimeSpan atMost)
+    {
+        for (var passed = TimeSpan.Zero; passed < atMost && !task.IsCompleted; passed += TimeSpan.FromMilliseconds(100))
         {
             _time.Advance(TimeSpan.FromMilliseconds(100));
             await Task.Yield();
         }
-
-        return await Assert.ThrowsAnyAsync<Exception>(() => batch);
     }
 }
