@@ -15,6 +15,12 @@ namespace EcoMonitor.Sensors;
 /// hour: beyond, the two closest merge, and a reading that later falls in the gap they bridged is
 /// taken as seen (a mean one reading short, never a reading counted twice). A reading at an
 /// already counted instant with another value keeps the first value (the store keeps the last).
+/// <para>
+/// Memory: one is kept per metric of every device, 24 hours each, so an hour is a struct in an
+/// array that grows with the hours in use, its first span inline and the others (a replay beside
+/// live data) in a small array made only then; spans are offsets from the hour's start
+/// (docs/performance.md#where-rss-goes).
+/// </para>
 /// </remarks>
 internal sealed class HourlySeries
 {
@@ -22,7 +28,8 @@ internal sealed class HourlySeries
     public const int MaxSpans = 8;
     public const long HourMs = 3_600_000;
 
-    private readonly Bucket?[] _buckets = new Bucket?[Hours];
+    private Hour[] _hours = [];
+    private int _used;
 
     /// <summary>The hour (Unix ms / <see cref="HourMs"/>) of the newest reading; <see cref="long.MinValue"/> before any.</summary>
     public long NewestHour { get; private set; } = long.MinValue;
@@ -39,20 +46,14 @@ internal sealed class HourlySeries
         }
 
         NewestHour = Math.Max(NewestHour, hour);
-        var slot = SlotOf(hour);
-        var bucket = _buckets[slot];
-        if (bucket is null || bucket.Hour != hour)
-        {
-            bucket = _buckets[slot] = new Bucket(hour);
-        }
-
-        if (!bucket.Cover(timestampMs))
+        ref var slot = ref SlotFor(hour);
+        if (!slot.Cover((int)(timestampMs - (hour * HourMs))))
         {
             return false;
         }
 
-        bucket.Sum += value;
-        bucket.Count++;
+        slot.Sum += value;
+        slot.Count++;
         return true;
     }
 
@@ -60,16 +61,34 @@ internal sealed class HourlySeries
     public IReadOnlyList<HourlyMean> Means()
     {
         var means = new List<HourlyMean>(Hours);
-        foreach (var bucket in Current().OrderBy(b => b.Hour))
+        foreach (var i in Current())
         {
-            means.Add(new HourlyMean(DateTimeOffset.FromUnixTimeMilliseconds(bucket.Hour * HourMs), bucket.Sum / bucket.Count, bucket.Count));
+            ref readonly var slot = ref _hours[i];
+            means.Add(new HourlyMean(DateTimeOffset.FromUnixTimeMilliseconds(slot.Number * HourMs), slot.Sum / slot.Count, slot.Count));
         }
 
         return means;
     }
 
-    public IReadOnlyList<SavedHour> Save() =>
-        [.. Current().OrderBy(b => b.Hour).Select(b => new SavedHour(b.Hour, b.Sum, b.Count, [.. b.Spans.Select(s => new[] { s.From, s.To })]))];
+    public IReadOnlyList<SavedHour> Save()
+    {
+        var saved = new List<SavedHour>(_used);
+        foreach (var i in Current())
+        {
+            ref readonly var slot = ref _hours[i];
+            var start = slot.Number * HourMs;
+            var spans = new long[slot.SpanCount][];
+            for (var s = 0; s < spans.Length; s++)
+            {
+                var (from, to) = slot.Span(s);
+                spans[s] = [start + from, start + to];
+            }
+
+            saved.Add(new SavedHour(slot.Number, slot.Sum, slot.Count, spans));
+        }
+
+        return saved;
+    }
 
     /// <summary>Back from <see cref="Save"/>; hours that do not make sense (no count, spans out of their hour) are dropped.</summary>
     public static HourlySeries Restore(IEnumerable<SavedHour> hours)
@@ -79,61 +98,162 @@ internal sealed class HourlySeries
         {
             var spans = (hour.Spans ?? []).Where(s => s is { Length: 2 } && s[0] <= s[1] && HourOf(s[0]) == hour.Hour && HourOf(s[1]) == hour.Hour)
                 .Select(s => (From: s[0], To: s[1])).OrderBy(s => s.From).Take(MaxSpans).ToList();
-            if (hour.Count <= 0 || spans.Count == 0 || !double.IsFinite(hour.Sum) || (series.NewestHour != long.MinValue && hour.Hour <= series.NewestHour - Hours))
+            if (hour.Count <= 0 || spans.Count == 0 || !double.IsFinite(hour.Sum) || (series.NewestHour != long.MinValue && hour.Hour <= series.NewestHour - Hours)
+                || series.Find(hour.Hour) >= 0)
             {
                 continue;
             }
 
             series.NewestHour = Math.Max(series.NewestHour, hour.Hour);
-            var bucket = new Bucket(hour.Hour) { Sum = hour.Sum, Count = hour.Count };
-            bucket.Spans.AddRange(spans);
-            series._buckets[series.SlotOf(hour.Hour)] = bucket;
+            ref var slot = ref series.SlotFor(hour.Hour);
+            slot.Sum = hour.Sum;
+            slot.Count = hour.Count;
+            var start = hour.Hour * HourMs;
+            var kept = 0;
+            foreach (var (from, to) in spans)
+            {
+                // Overlapping saved spans (a hand-edited file) merge: the spans stay disjoint.
+                if (kept > 0 && from - start <= slot.Span(kept - 1).To)
+                {
+                    slot.SetSpan(kept - 1, slot.Span(kept - 1).From, Math.Max(slot.Span(kept - 1).To, (int)(to - start)));
+                    continue;
+                }
+
+                slot.InsertSpan(kept++, (int)(from - start), (int)(to - start));
+            }
         }
 
         return series;
     }
 
-    private IEnumerable<Bucket> Current() =>
-        _buckets.Where(b => b is not null && b.Count > 0 && b.Hour > NewestHour - Hours)!;
-
-    private int SlotOf(long hour) => (int)(((hour % Hours) + Hours) % Hours);
-
-    private sealed class Bucket(long hour)
+    /// <summary>The indexes of the hours kept that have readings, oldest first.</summary>
+    private List<int> Current()
     {
-        public long Hour { get; } = hour;
-
-        public double Sum { get; set; }
-
-        public int Count { get; set; }
-
-        /// <summary>Disjoint, sorted by start.</summary>
-        public List<(long From, long To)> Spans { get; } = [];
-
-        /// <summary>Marks <paramref name="timestampMs"/> counted; false when it was already.</summary>
-        public bool Cover(long timestampMs)
+        var current = new List<int>(_used);
+        for (var i = 0; i < _used; i++)
         {
-            // The span starting at or before the timestamp, if any.
+            if (_hours[i].Count > 0 && _hours[i].Number > NewestHour - Hours)
+            {
+                current.Add(i);
+            }
+        }
+
+        current.Sort((a, b) => _hours[a].Number.CompareTo(_hours[b].Number));
+        return current;
+    }
+
+    private int Find(long hour)
+    {
+        for (var i = 0; i < _used; i++)
+        {
+            if (_hours[i].Number == hour)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The slot of <paramref name="hour"/> (within the 24 kept): found, or an expired one reused, or a new one.</summary>
+    private ref Hour SlotFor(long hour)
+    {
+        var expired = -1;
+        for (var i = 0; i < _used; i++)
+        {
+            if (_hours[i].Number == hour)
+            {
+                return ref _hours[i];
+            }
+
+            if (expired < 0 && _hours[i].Number <= NewestHour - Hours)
+            {
+                expired = i;
+            }
+        }
+
+        if (expired < 0)
+        {
+            if (_used == _hours.Length)
+            {
+                // 1, 2, 4, 8, 16, 24: a device that reports for an hour costs one slot.
+                Array.Resize(ref _hours, Math.Min(Hours, Math.Max(1, _hours.Length * 2)));
+            }
+
+            expired = _used++;
+        }
+
+        _hours[expired] = new Hour(hour);
+        return ref _hours[expired];
+    }
+
+    /// <summary>One clock hour; spans are milliseconds from its start (an hour's 3,600,000 fit an int).</summary>
+    private struct Hour(long number)
+    {
+        public readonly long Number = number;
+        public double Sum;
+        public int Count;
+
+        // The first span inline; the others, disjoint and sorted by start after it, in _more (pairs).
+        private int _from0;
+        private int _to0;
+        private int[]? _more;
+
+        public int SpanCount { get; private set; }
+
+        public readonly (int From, int To) Span(int i) => i == 0 ? (_from0, _to0) : (_more![(2 * i) - 2], _more[(2 * i) - 1]);
+
+        public void SetSpan(int i, int from, int to)
+        {
+            if (i == 0)
+            {
+                (_from0, _to0) = (from, to);
+            }
+            else
+            {
+                (_more![(2 * i) - 2], _more[(2 * i) - 1]) = (from, to);
+            }
+        }
+
+        public void InsertSpan(int at, int from, int to)
+        {
+            // Room for MaxSpans + 1 spans: one over the limit until MergeClosest.
+            _more ??= SpanCount > 0 ? new int[2 * MaxSpans] : null;
+            for (var i = SpanCount; i > at; i--)
+            {
+                var (f, t) = Span(i - 1);
+                SetSpan(i, f, t);
+            }
+
+            SpanCount++;
+            SetSpan(at, from, to);
+        }
+
+        /// <summary>Marks <paramref name="offset"/> counted; false when it was already.</summary>
+        public bool Cover(int offset)
+        {
+            // The span starting at or before the offset, if any.
             var below = -1;
-            for (var i = 0; i < Spans.Count && Spans[i].From <= timestampMs; i++)
+            for (var i = 0; i < SpanCount && Span(i).From <= offset; i++)
             {
                 below = i;
             }
 
-            if (below >= 0 && timestampMs <= Spans[below].To)
+            if (below >= 0 && offset <= Span(below).To)
             {
                 return false;
             }
 
             if (below >= 0)
             {
-                Spans[below] = (Spans[below].From, timestampMs);
+                SetSpan(below, Span(below).From, offset);
             }
             else
             {
-                Spans.Insert(0, (timestampMs, timestampMs));
+                InsertSpan(0, offset, offset);
             }
 
-            if (Spans.Count > MaxSpans)
+            if (SpanCount > MaxSpans)
             {
                 MergeClosest();
             }
@@ -144,16 +264,22 @@ internal sealed class HourlySeries
         private void MergeClosest()
         {
             var closest = 0;
-            for (var i = 1; i < Spans.Count - 1; i++)
+            for (var i = 1; i < SpanCount - 1; i++)
             {
-                if (Spans[i + 1].From - Spans[i].To < Spans[closest + 1].From - Spans[closest].To)
+                if (Span(i + 1).From - Span(i).To < Span(closest + 1).From - Span(closest).To)
                 {
                     closest = i;
                 }
             }
 
-            Spans[closest] = (Spans[closest].From, Spans[closest + 1].To);
-            Spans.RemoveAt(closest + 1);
+            SetSpan(closest, Span(closest).From, Span(closest + 1).To);
+            for (var i = closest + 1; i < SpanCount - 1; i++)
+            {
+                var (f, t) = Span(i + 1);
+                SetSpan(i, f, t);
+            }
+
+            SpanCount--;
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using EcoMonitor.Notifications;
 
 namespace EcoMonitor.Notifications.Channels;
@@ -23,11 +24,18 @@ internal sealed class NotificationChannelFactory(IServiceProvider services)
             "wecom" => ActivatorUtilities.CreateInstance<WeComChannel>(services, options, HttpClientFor(options)),
             "feishu" => ActivatorUtilities.CreateInstance<FeishuChannel>(services, options, HttpClientFor(options)),
             "alertmanager" => ActivatorUtilities.CreateInstance<AlertmanagerChannel>(services, options, HttpClientFor(options)),
-            "email" => ActivatorUtilities.CreateInstance<EmailChannel>(services, options),
+            "email" => CreateEmail(options),
             "mqtt" => ActivatorUtilities.CreateInstance<MqttChannel>(services, options),
             _ => throw new InvalidOperationException($"channel '{options.Name}': type '{options.Type}' is not built yet"),
         };
     }
+
+    /// <summary>
+    /// Its own method, not inlined: compiling <see cref="Create"/> then does not load the mail
+    /// library into a service that has no e-mail channel (docs/performance.md#where-rss-goes).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private EmailChannel CreateEmail(ChannelOptions options) => ActivatorUtilities.CreateInstance<EmailChannel>(services, options);
 
     /// <summary>
     /// The HTTP client of a webhook or chat-robot channel: its own named client from

@@ -81,6 +81,34 @@ public static class AuthServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>The data-protection hosted service's type, which loads the key ring at start.</summary>
+    internal const string KeyRingStartupType = "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService";
+
+    /// <summary>
+    /// Drops the hosted service that loads the data-protection key ring at start: the ring loads at
+    /// the first login or form instead, and a service no officer has opened yet does not carry the
+    /// XML stack it reads the keys with (docs/performance.md#where-rss-goes). Call it after every
+    /// other registration: each <c>AddDataProtection</c> adds the service again.
+    /// </summary>
+    internal static IServiceCollection DeferKeyRingLoad(this IServiceCollection services)
+    {
+        // A framework that renames it keeps its service (a test says so): the keys then load at start.
+        if (typeof(KeyManagementOptions).Assembly.GetType(KeyRingStartupType) is not { } startup)
+        {
+            return services;
+        }
+
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            if (services[i].ServiceType == typeof(IHostedService) && services[i].ImplementationType == startup)
+            {
+                services.RemoveAt(i);
+            }
+        }
+
+        return services;
+    }
+
     /// <summary>A session counts while its account exists with the same hash and role (docs/auth.md#sessions).</summary>
     private static Task ValidateSessionAsync(CookieValidatePrincipalContext context)
     {

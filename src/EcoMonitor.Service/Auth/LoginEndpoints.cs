@@ -43,8 +43,8 @@ public static class LoginEndpoints
         return url;
     }
 
-    internal static RazorComponentResult<LoginPage> Form(string returnUrl, string? name, string? error, int status) =>
-        new(new Dictionary<string, object?>
+    internal static IResult Form(string returnUrl, string? name, string? error, int status) =>
+        new RazorComponentResult<LoginPage>(new Dictionary<string, object?>
         {
             [nameof(LoginPage.ReturnUrl)] = returnUrl,
             [nameof(LoginPage.Name)] = name,

@@ -10,7 +10,13 @@ public static class EcoMonitorHost
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The slim builder: no IIS integration, no HTTP/3, no hosting-startup scan; each of those
+        // loaded assemblies the service never uses (docs/performance.md#where-rss-goes).
+        var builder = WebApplication.CreateSlimBuilder(args);
+
+        // What the slim builder leaves out and an operator may use: Kestrel endpoints with a
+        // certificate from configuration (docs/auth.md#transport).
+        builder.WebHost.UseKestrelHttpsConfiguration();
         if (string.IsNullOrEmpty(builder.Configuration["Urls"]))
         {
             // Loopback unless the operator says otherwise: logins and the token travel in clear over
@@ -24,6 +30,9 @@ public static class EcoMonitorHost
         builder.Services.Configure<HostOptions>(builder.Configuration.GetSection("HostOptions"));
         builder.Services.AddEcoMonitorService(builder.Configuration);
         configure?.Invoke(builder);
+
+        // Last, after every registration that could add it again.
+        builder.Services.DeferKeyRingLoad();
 
         var app = builder.Build();
         app.UseEcoMonitorSecurityHeaders();
