@@ -19,6 +19,8 @@
 #   outage  1 reading per message at three quarters of that rate; the store is stopped for 60 s
 #           (12 s with --quick) and started again; RSS and the spool sampled every second, and
 #           the time the spool takes to drain while live traffic goes on.
+# BENCH_SERVICE_ENV="NAME=VALUE …" is set for the service only (runtime knobs such as
+# DOTNET_gcServer=1), not for the generator or the broker's tools.
 # --quick runs each load for 8 s (under 5 minutes in all, with the build); without it, 30 s.
 # The last line is machine-readable:
 #   ratio=R batched_readings_per_s=N p99_stored_ms=L rss_mb=M cpu_us_per_msg=C
@@ -36,7 +38,7 @@ while [ $# -gt 0 ]; do
     --keep) keep=1; shift ;;
     --only) only=$2; shift 2 ;;
     --) shift; service_extra=("$@"); break ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -200,7 +202,8 @@ start_service() {
   local name=$1
   shift
   http_port=$(free_port)
-  dotnet "$service_dll" run --Mqtt:Host=127.0.0.1 --Mqtt:Port="$mqtt_port" --Mqtt:ClientId="bench-service-$name" \
+  # shellcheck disable=SC2086 # BENCH_SERVICE_ENV is a list of NAME=VALUE words
+  env ${BENCH_SERVICE_ENV:-} dotnet "$service_dll" run --Mqtt:Host=127.0.0.1 --Mqtt:Port="$mqtt_port" --Mqtt:ClientId="bench-service-$name" \
     --Influx:Url="http://127.0.0.1:$vm_port" --DataDirectory="$work/data-$name" --Urls="http://127.0.0.1:$http_port" \
     --Logging:LogLevel:Default=Warning "$@" "${service_extra[@]}" >"$work/service-$name.log" 2>&1 &
   service_pid=$!

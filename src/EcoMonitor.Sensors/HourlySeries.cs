@@ -16,10 +16,10 @@ namespace EcoMonitor.Sensors;
 /// taken as seen (a mean one reading short, never a reading counted twice). A reading at an
 /// already counted instant with another value keeps the first value (the store keeps the last).
 /// <para>
-/// Memory: one is kept per metric of every device, 24 hours each, so an hour is a struct in an
-/// array that grows with the hours in use, its first span inline and the others (a replay beside
-/// live data) in a small array made only then; spans are offsets from the hour's start
-/// (docs/performance.md#where-rss-goes).
+/// Memory: one is kept per metric of every device, 24 hours each, so an hour is a 24-byte struct
+/// in an array that grows with the hours in use: its number, count and sum, and its first span
+/// packed in one word as offsets from the hour's start; the other spans (a replay beside live
+/// data) go in a small array of that hour, made only then (docs/performance.md#where-rss-goes).
 /// </para>
 /// </remarks>
 internal sealed class HourlySeries
@@ -29,6 +29,9 @@ internal sealed class HourlySeries
     public const long HourMs = 3_600_000;
 
     private Hour[] _hours = [];
+
+    // Per slot, the spans after the first as pairs of offsets; null until an hour has a second span.
+    private int[]?[]? _more;
     private int _used;
 
     /// <summary>The hour (Unix ms / <see cref="HourMs"/>) of the newest reading; <see cref="long.MinValue"/> before any.</summary>
@@ -40,20 +43,20 @@ internal sealed class HourlySeries
     public bool Add(long timestampMs, double value)
     {
         var hour = HourOf(timestampMs);
-        if (NewestHour != long.MinValue && hour <= NewestHour - Hours)
+        if ((NewestHour != long.MinValue && hour <= NewestHour - Hours) || hour is > int.MaxValue or < int.MinValue)
         {
             return false;
         }
 
         NewestHour = Math.Max(NewestHour, hour);
-        ref var slot = ref SlotFor(hour);
-        if (!slot.Cover((int)(timestampMs - (hour * HourMs))))
+        var slot = SlotFor(hour);
+        if (!Cover(slot, (int)(timestampMs - (hour * HourMs))))
         {
             return false;
         }
 
-        slot.Sum += value;
-        slot.Count++;
+        _hours[slot].Sum += value;
+        _hours[slot].Count++;
         return true;
     }
 
@@ -76,11 +79,11 @@ internal sealed class HourlySeries
         foreach (var i in Current())
         {
             ref readonly var slot = ref _hours[i];
-            var start = slot.Number * HourMs;
+            var start = (long)slot.Number * HourMs;
             var spans = new long[slot.SpanCount][];
             for (var s = 0; s < spans.Length; s++)
             {
-                var (from, to) = slot.Span(s);
+                var (from, to) = Span(i, s);
                 spans[s] = [start + from, start + to];
             }
 
@@ -98,28 +101,29 @@ internal sealed class HourlySeries
         {
             var spans = (hour.Spans ?? []).Where(s => s is { Length: 2 } && s[0] <= s[1] && HourOf(s[0]) == hour.Hour && HourOf(s[1]) == hour.Hour)
                 .Select(s => (From: s[0], To: s[1])).OrderBy(s => s.From).Take(MaxSpans).ToList();
-            if (hour.Count <= 0 || spans.Count == 0 || !double.IsFinite(hour.Sum) || (series.NewestHour != long.MinValue && hour.Hour <= series.NewestHour - Hours)
+            if (hour.Count <= 0 || spans.Count == 0 || hour.Hour is > int.MaxValue or < int.MinValue || !double.IsFinite(hour.Sum) || (series.NewestHour != long.MinValue && hour.Hour <= series.NewestHour - Hours)
                 || series.Find(hour.Hour) >= 0)
             {
                 continue;
             }
 
             series.NewestHour = Math.Max(series.NewestHour, hour.Hour);
-            ref var slot = ref series.SlotFor(hour.Hour);
-            slot.Sum = hour.Sum;
-            slot.Count = hour.Count;
+            var slot = series.SlotFor(hour.Hour);
+            series._hours[slot].Sum = hour.Sum;
+            series._hours[slot].Count = hour.Count;
             var start = hour.Hour * HourMs;
             var kept = 0;
             foreach (var (from, to) in spans)
             {
                 // Overlapping saved spans (a hand-edited file) merge: the spans stay disjoint.
-                if (kept > 0 && from - start <= slot.Span(kept - 1).To)
+                if (kept > 0 && from - start <= series.Span(slot, kept - 1).To)
                 {
-                    slot.SetSpan(kept - 1, slot.Span(kept - 1).From, Math.Max(slot.Span(kept - 1).To, (int)(to - start)));
+                    var last = series.Span(slot, kept - 1);
+                    series.SetSpan(slot, kept - 1, last.From, Math.Max(last.To, (int)(to - start)));
                     continue;
                 }
 
-                slot.InsertSpan(kept++, (int)(from - start), (int)(to - start));
+                series.InsertSpan(slot, kept++, (int)(from - start), (int)(to - start));
             }
         }
 
@@ -156,14 +160,14 @@ internal sealed class HourlySeries
     }
 
     /// <summary>The slot of <paramref name="hour"/> (within the 24 kept): found, or an expired one reused, or a new one.</summary>
-    private ref Hour SlotFor(long hour)
+    private int SlotFor(long hour)
     {
         var expired = -1;
         for (var i = 0; i < _used; i++)
         {
             if (_hours[i].Number == hour)
             {
-                return ref _hours[i];
+                return i;
             }
 
             if (expired < 0 && _hours[i].Number <= NewestHour - Hours)
@@ -177,109 +181,147 @@ internal sealed class HourlySeries
             if (_used == _hours.Length)
             {
                 // 1, 2, 4, 8, 16, 24: a device that reports for an hour costs one slot.
-                Array.Resize(ref _hours, Math.Min(Hours, Math.Max(1, _hours.Length * 2)));
+                var length = Math.Min(Hours, Math.Max(1, _hours.Length * 2));
+                Array.Resize(ref _hours, length);
+                if (_more is not null)
+                {
+                    Array.Resize(ref _more, length);
+                }
             }
 
             expired = _used++;
         }
 
-        _hours[expired] = new Hour(hour);
-        return ref _hours[expired];
+        _hours[expired] = new Hour((int)hour);
+        if (_more is not null)
+        {
+            _more[expired] = null;
+        }
+
+        return expired;
     }
 
-    /// <summary>One clock hour; spans are milliseconds from its start (an hour's 3,600,000 fit an int).</summary>
-    private struct Hour(long number)
+    private (int From, int To) Span(int slot, int i)
     {
-        public readonly long Number = number;
-        public double Sum;
-        public int Count;
-
-        // The first span inline; the others, disjoint and sorted by start after it, in _more (pairs).
-        private int _from0;
-        private int _to0;
-        private int[]? _more;
-
-        public int SpanCount { get; private set; }
-
-        public readonly (int From, int To) Span(int i) => i == 0 ? (_from0, _to0) : (_more![(2 * i) - 2], _more[(2 * i) - 1]);
-
-        public void SetSpan(int i, int from, int to)
+        if (i == 0)
         {
-            if (i == 0)
-            {
-                (_from0, _to0) = (from, to);
-            }
-            else
-            {
-                (_more![(2 * i) - 2], _more[(2 * i) - 1]) = (from, to);
-            }
+            return _hours[slot].First;
         }
 
-        public void InsertSpan(int at, int from, int to)
+        var more = _more![slot]!;
+        return (more[(2 * i) - 2], more[(2 * i) - 1]);
+    }
+
+    private void SetSpan(int slot, int i, int from, int to)
+    {
+        if (i == 0)
+        {
+            _hours[slot].First = (from, to);
+            return;
+        }
+
+        var more = _more![slot]!;
+        (more[(2 * i) - 2], more[(2 * i) - 1]) = (from, to);
+    }
+
+    private void InsertSpan(int slot, int at, int from, int to)
+    {
+        var count = _hours[slot].SpanCount;
+        if (count > 0)
         {
             // Room for MaxSpans + 1 spans: one over the limit until MergeClosest.
-            _more ??= SpanCount > 0 ? new int[2 * MaxSpans] : null;
-            for (var i = SpanCount; i > at; i--)
-            {
-                var (f, t) = Span(i - 1);
-                SetSpan(i, f, t);
-            }
-
-            SpanCount++;
-            SetSpan(at, from, to);
+            _more ??= new int[]?[_hours.Length];
+            _more[slot] ??= new int[2 * MaxSpans];
         }
 
-        /// <summary>Marks <paramref name="offset"/> counted; false when it was already.</summary>
-        public bool Cover(int offset)
+        for (var i = count; i > at; i--)
         {
-            // The span starting at or before the offset, if any.
-            var below = -1;
-            for (var i = 0; i < SpanCount && Span(i).From <= offset; i++)
-            {
-                below = i;
-            }
-
-            if (below >= 0 && offset <= Span(below).To)
-            {
-                return false;
-            }
-
-            if (below >= 0)
-            {
-                SetSpan(below, Span(below).From, offset);
-            }
-            else
-            {
-                InsertSpan(0, offset, offset);
-            }
-
-            if (SpanCount > MaxSpans)
-            {
-                MergeClosest();
-            }
-
-            return true;
+            var (f, t) = Span(slot, i - 1);
+            SetSpan(slot, i, f, t);
         }
 
-        private void MergeClosest()
+        _hours[slot].SpanCount = count + 1;
+        SetSpan(slot, at, from, to);
+    }
+
+    /// <summary>Marks <paramref name="offset"/> of the slot's hour counted; false when it was already.</summary>
+    private bool Cover(int slot, int offset)
+    {
+        // The span starting at or before the offset, if any.
+        var count = _hours[slot].SpanCount;
+        var below = -1;
+        for (var i = 0; i < count && Span(slot, i).From <= offset; i++)
         {
-            var closest = 0;
-            for (var i = 1; i < SpanCount - 1; i++)
-            {
-                if (Span(i + 1).From - Span(i).To < Span(closest + 1).From - Span(closest).To)
-                {
-                    closest = i;
-                }
-            }
+            below = i;
+        }
 
-            SetSpan(closest, Span(closest).From, Span(closest + 1).To);
-            for (var i = closest + 1; i < SpanCount - 1; i++)
-            {
-                var (f, t) = Span(i + 1);
-                SetSpan(i, f, t);
-            }
+        if (below >= 0 && offset <= Span(slot, below).To)
+        {
+            return false;
+        }
 
-            SpanCount--;
+        if (below >= 0)
+        {
+            SetSpan(slot, below, Span(slot, below).From, offset);
+        }
+        else
+        {
+            InsertSpan(slot, 0, offset, offset);
+        }
+
+        if (_hours[slot].SpanCount > MaxSpans)
+        {
+            MergeClosest(slot);
+        }
+
+        return true;
+    }
+
+    private void MergeClosest(int slot)
+    {
+        var count = _hours[slot].SpanCount;
+        var closest = 0;
+        for (var i = 1; i < count - 1; i++)
+        {
+            if (Span(slot, i + 1).From - Span(slot, i).To < Span(slot, closest + 1).From - Span(slot, closest).To)
+            {
+                closest = i;
+            }
+        }
+
+        SetSpan(slot, closest, Span(slot, closest).From, Span(slot, closest + 1).To);
+        for (var i = closest + 1; i < count - 1; i++)
+        {
+            var (f, t) = Span(slot, i + 1);
+            SetSpan(slot, i, f, t);
+        }
+
+        _hours[slot].SpanCount = count - 1;
+    }
+
+    /// <summary>One clock hour in 24 bytes (a device time's hour fits an int, an hour's 3,600,000 ms fit 22 bits).</summary>
+    private struct Hour(int number)
+    {
+        private const int OffsetBits = 22;
+        private const long OffsetMask = (1L << OffsetBits) - 1;
+
+        public readonly int Number = number;
+        public int Count;
+        public double Sum;
+
+        // The first span's start and end, then the number of spans (at most MaxSpans + 1).
+        private long _packed;
+
+        public (int From, int To) First
+        {
+            readonly get => ((int)(_packed & OffsetMask), (int)((_packed >> OffsetBits) & OffsetMask));
+            set => _packed = (_packed & ~((1L << (2 * OffsetBits)) - 1)) | (long)value.From | ((long)value.To << OffsetBits);
+        }
+
+        public int SpanCount
+        {
+            readonly get => (int)(_packed >> (2 * OffsetBits));
+            set => _packed = (_packed & ((1L << (2 * OffsetBits)) - 1)) | ((long)value << (2 * OffsetBits));
         }
     }
 }
